@@ -1,0 +1,121 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Defaults applied by Load and Parse when a key is absent (or null).
+const (
+	DefaultListen    = "127.0.0.1:8080"
+	DefaultData      = "tidyfeed.db"
+	DefaultInterval  = 30 * time.Minute
+	DefaultTimeout   = 20 * time.Second
+	DefaultMaxBody   = 10 * 1000 * 1000 // 10MB
+	DefaultTitle     = "tidyfeed"
+	DefaultMaxItems  = 200
+	DefaultLogFormat = "text"
+	DefaultLogLevel  = "info"
+)
+
+// Config is a loaded and validated feeds.yaml. Every field is set: absent keys
+// hold their defaults. A Config is a plain value; nothing in this package
+// changes it after Load returns.
+type Config struct {
+	Path     string        // absolute path of the loaded file
+	Listen   string        // host:port the output feeds are served on; default 127.0.0.1:8080
+	Data     string        // absolute path of the bbolt file, resolved against the config's folder
+	Interval time.Duration // default poll interval, 1m to 30d; default 30m
+	Log      Log
+	Fetch    Fetch
+	Output   Output
+	Feeds    []Feed // in file order; may be empty
+}
+
+// Log says how the daemon logs.
+type Log struct {
+	Format string // "text" (default) or "json"
+	Level  string // "debug", "info" (default), "warn" or "error"
+}
+
+// Fetch holds the settings shared by every HTTP fetch.
+type Fetch struct {
+	Timeout              time.Duration // whole request, 1s to 10m; default 20s
+	MaxBody              int64         // bytes, 1KB to 1GB; default 10MB (10,000,000)
+	UserAgent            string        // "" means the fetcher's own default
+	AllowPrivateNetworks bool          // permit loopback and private addresses
+}
+
+// Output describes the merged feed tidyfeed publishes.
+type Output struct {
+	Title    string // default "tidyfeed"
+	Link     string // absolute http(s) base URL for rel=self and ids; default "http://<listen>/"
+	MaxItems int    // 1 to 100000; default 200
+}
+
+// Feed is one source from the feeds list. Exactly one of URL and Path is set.
+type Feed struct {
+	URL  string // absolute http or https URL, as written
+	Path string // absolute path of a local feed file
+	Name string // "" means the feed's own title
+	// Interval overrides Config.Interval for this feed; 0 means no override.
+	Interval time.Duration
+	Tags     []string
+	Priority int       // higher wins when one story arrives from several feeds
+	Dedupe   bool      // false opts out of cross-feed merging; default true
+	Remove   []string  // CSS selectors removed from every entry
+	Replace  []Replace // regexp replacements applied to entry HTML
+	Disable  []string  // cleaning rule families switched off
+	// Line and Column are where this feed's entry starts in the file.
+	Line, Column int
+}
+
+// Replace is one regular-expression substitution: Pattern is RE2 syntax (it
+// is checked to compile) and With may use $1-style references.
+type Replace struct {
+	Pattern string
+	With    string
+}
+
+// Load reads and validates the configuration file at path. It returns an
+// Errors value listing every problem in the file, or a wrapped error from
+// the file system if the file cannot be read (errors.Is(err,
+// fs.ErrNotExist) works).
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse validates data as the contents of the configuration file at path.
+// path is used in messages and to resolve relative paths; the file itself is
+// not read, but local feed files named in data must exist. When data has
+// problems Parse returns a nil Config and an Errors value listing them all,
+// sorted by position.
+func Parse(path string, data []byte) (*Config, error) {
+	file, abs, dir := path, "", ""
+	if path == "" {
+		file = "<config>"
+	}
+	// An empty path means "no file": relative paths resolve against the
+	// working directory and Config.Path stays "".
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("parse config %s: %w", file, err)
+	}
+	if dir = filepath.Dir(abs); path == "" {
+		abs, dir = "", abs
+	}
+	d := &decoder{file: file, dir: dir}
+	cfg := d.decode(data)
+	if len(d.errs) > 0 {
+		sortErrors(d.errs)
+		return nil, d.errs
+	}
+	cfg.Path = abs
+	return cfg, nil
+}
