@@ -1,0 +1,68 @@
+// Package storage keeps tidyfeed's entries, feed states and per-feed blobs in
+// a single bbolt file. It takes what feeds/ingest produced for one fetched
+// feed (a Batch: the feed's state, its cleaned entries with their raw form,
+// and named blobs such as the cleaner's learned profile) and commits it in
+// one transaction, so a crash leaves all of it or none. It gives publish the
+// merged newest-first view (Recent), a change counter for cache validators
+// (Version, Changed), and reclean/explain a batched walk (ForEach, Replace).
+//
+// Callers never see a bbolt transaction. Only this package imports bbolt.
+// Deciding which entries to keep is feeds/dedupe's job; this package stores
+// what it is given, upserting by (FeedID, Key).
+//
+// # Layout
+//
+// Top-level buckets (schema version 1):
+//
+//	meta      "schema"  → uint64 big-endian schema version (1)
+//	          "version" → uint64 big-endian change counter (seeds Version)
+//	          "changed" → int64 big-endian unix nanos of the last entry change
+//	entries   pub(8) | feed(8) | key(8)  → entry record
+//	ids       feed(8) | key(8)           → pub(8) | content(8)
+//	states    feed ID (UTF-8)            → FeedState as JSON
+//	feedmeta  feed ID | 0x00 | name      → blob
+//
+// feed(8) is the first 8 bytes of SHA-256(FeedID) and key(8) the first 8
+// bytes of SHA-256(Key), so feed(8)|key(8) is a fixed-size identity of
+// (FeedID, Key). pub(8) is the entry's Published time as big-endian unix
+// nanoseconds, clamped to [0, Seen]: entries are ordered by time, new entries
+// land at the right edge of the bucket (append-mostly, FillPercent 0.9), the
+// newest-first view is a reverse cursor walk, and a future-dated entry sorts
+// as if published when it was first seen. content(8) is the first 8 bytes of
+// SHA-256(Entry.Hash) (or of the record when Hash is empty): an unchanged
+// re-poll reads only the small ids index and never decodes a record. Because
+// ids keys start with the feed hash, one feed's index entries are adjacent:
+// a poll dirties a page or two of ids, and a prefix scan lists a feed.
+//
+// An entry record is a version byte (1) followed by the Entry's fields as
+// uvarint-length-prefixed strings and varint numbers in a fixed order (see
+// record.go); times keep their instant and UTC offset. Fields added later are
+// appended, and a decoder treats missing trailing fields as zero, so adding
+// a field needs no migration. Feed states are small and stored as JSON.
+//
+// Bucket names reserved for later indexes, which can be added without
+// touching existing data: "urls" (canonical URL → feed|key, cross-feed
+// dedupe), "simhash" (band | feed|key for near-duplicates) and "tombstones"
+// (feed|key of deleted entries, so they are not re-added).
+//
+// # Transactions
+//
+// Save runs exactly one bbolt write transaction per call through DB.Batch:
+// concurrent Saves from several ingest goroutines may share one commit (one
+// fsync), which is still all-or-nothing for every feed in it. Batch may run a
+// Save's function more than once (after another function in the batch
+// failed); the function computes everything from the transaction it is given
+// and resets its result on entry, so it is idempotent. When only one Save is
+// in flight, Batch adds up to bbolt's MaxBatchDelay (10ms) of latency.
+// Measured numbers are in the benchmark file (store_bench_test.go).
+//
+// # Caveats
+//
+// Hashes are 64-bit: two keys of one feed whose hashes collide are treated
+// as one entry (the later is logged and dropped when its content differs).
+// Times are stored with second offsets, not named zones. Version is bumped
+// by every commit that changed an entry or a feed state; since a poll
+// normally changes FeedState.LastAttempt, it moves on almost every Save;
+// Changed moves only when entries change. The file is locked by one
+// read-write process at a time (several ReadOnly processes may share it).
+package storage

@@ -1,0 +1,323 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// chunk is how many entries ForEach and Replace handle per transaction.
+const chunk = 256
+
+// State returns the stored state of feedID and whether there is one.
+func (s *Store) State(ctx context.Context, feedID string) (feeds.FeedState, bool, error) {
+	var (
+		st    feeds.FeedState
+		found bool
+	)
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketStates).Get([]byte(feedID))
+		if v == nil {
+			return nil
+		}
+		found = true
+		var err error
+		st, err = decodeState(v)
+		return err
+	})
+	if err != nil {
+		return feeds.FeedState{}, false, fmt.Errorf("load state of %s: %w", feedID, err)
+	}
+	return st, found, nil
+}
+
+// States returns every stored feed state, ordered by FeedID.
+func (s *Store) States(ctx context.Context) ([]feeds.FeedState, error) {
+	var out []feeds.FeedState
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketStates).ForEach(func(k, v []byte) error {
+			st, err := decodeState(v)
+			if err != nil {
+				return fmt.Errorf("decode state %q: %w", k, err)
+			}
+			out = append(out, st)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load states: %w", err)
+	}
+	return out, nil
+}
+
+// Meta returns a copy of the blob name of feedID, or nil, nil if absent.
+func (s *Store) Meta(ctx context.Context, feedID, name string) ([]byte, error) {
+	var out []byte
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketFeedMeta).Get(feedMetaKey(feedID, name)); v != nil {
+			out = bytes.Clone(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load meta %q of %s: %w", name, feedID, err)
+	}
+	return out, nil
+}
+
+// Entry returns the stored entry (feedID, key) and whether it exists.
+func (s *Store) Entry(ctx context.Context, feedID, key string) (feeds.Entry, bool, error) {
+	var (
+		e     feeds.Entry
+		found bool
+	)
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		k := makeID(feedID, key)
+		v, err := getEntry(tx, k)
+		if err != nil || v == nil {
+			return err
+		}
+		e, err = decodeEntry(v)
+		found = err == nil && e.Key == key
+		return err
+	})
+	if err != nil {
+		return feeds.Entry{}, false, fmt.Errorf("load entry %q of %s: %w", key, feedID, err)
+	}
+	if !found {
+		return feeds.Entry{}, false, nil
+	}
+	return e, true, nil
+}
+
+// getEntry returns the record of k, or nil; valid until tx ends.
+func getEntry(tx *bolt.Tx, k id) ([]byte, error) {
+	cur := tx.Bucket(bucketIDs).Get(k[:])
+	if cur == nil {
+		return nil, nil
+	}
+	if len(cur) != idValLen {
+		return nil, fmt.Errorf("corrupt ids value of length %d", len(cur))
+	}
+	return tx.Bucket(bucketEntries).Get(entryKey(binary.BigEndian.Uint64(cur), k)), nil
+}
+
+// Recent returns up to limit entries (limit <= 0 means all) of the given
+// feeds, newest first by Published (clamped to Seen, see # Layout). A nil
+// feedIDs means every feed; an empty non-nil one means none.
+func (s *Store) Recent(ctx context.Context, feedIDs []string, limit int) ([]feeds.Entry, error) {
+	if feedIDs != nil && len(feedIDs) == 0 {
+		return nil, nil
+	}
+	var out []feeds.Entry
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bucketEntries)
+		if feedIDs == nil {
+			c := entries.Cursor()
+			for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+				e, err := decodeEntry(v)
+				if err != nil {
+					return fmt.Errorf("decode entry %x: %w", k, err)
+				}
+				out = append(out, e)
+			}
+			return nil
+		}
+		keys := feedEntryKeys(tx, feedIDs)
+		slices.SortFunc(keys, func(a, b []byte) int { return bytes.Compare(b, a) })
+		if limit > 0 && len(keys) > limit {
+			keys = keys[:limit]
+		}
+		for _, k := range keys {
+			e, err := decodeEntry(entries.Get(k))
+			if err != nil {
+				return fmt.Errorf("decode entry %x: %w", k, err)
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load recent entries: %w", err)
+	}
+	return out, nil
+}
+
+// feedEntryKeys lists the entries-bucket keys of the given feeds from the
+// ids index, unsorted. The keys are fresh allocations.
+func feedEntryKeys(tx *bolt.Tx, feedIDs []string) [][]byte {
+	var keys [][]byte
+	c := tx.Bucket(bucketIDs).Cursor()
+	seen := make(map[[8]byte]bool, len(feedIDs))
+	for _, f := range feedIDs {
+		p := feedPrefix(f)
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		for k, v := c.Seek(p[:]); k != nil && bytes.HasPrefix(k, p[:]); k, v = c.Next() {
+			if len(k) != idLen || len(v) != idValLen {
+				continue
+			}
+			keys = append(keys, entryKey(binary.BigEndian.Uint64(v), id(k)))
+		}
+	}
+	return keys
+}
+
+// ForEach calls fn for every stored entry of feedID ("" means all feeds),
+// oldest first, and stops at the first error fn returns, which it returns
+// unwrapped. Entries are read in chunks of 256, each in its own short read
+// transaction, and fn runs outside any transaction, so it may be slow or
+// call other Store methods. Entries saved or deleted during the walk may or
+// may not be seen.
+func (s *Store) ForEach(ctx context.Context, feedID string, fn func(feeds.Entry) error) error {
+	var (
+		batch []feeds.Entry
+		next  func(tx *bolt.Tx) error
+	)
+	if feedID == "" {
+		var after []byte // last key handled; nil before the first chunk
+		next = func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketEntries).Cursor()
+			k, v := c.First()
+			if after != nil {
+				k, v = c.Seek(after)
+				if bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			for ; k != nil && len(batch) < chunk; k, v = c.Next() {
+				e, err := decodeEntry(v)
+				if err != nil {
+					return fmt.Errorf("decode entry %x: %w", k, err)
+				}
+				batch = append(batch, e)
+				after = bytes.Clone(k)
+			}
+			return nil
+		}
+	} else {
+		var keys [][]byte
+		err := s.view(ctx, func(tx *bolt.Tx) error {
+			keys = feedEntryKeys(tx, []string{feedID})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("list entries of %s: %w", feedID, err)
+		}
+		slices.SortFunc(keys, bytes.Compare)
+		next = func(tx *bolt.Tx) error {
+			entries := tx.Bucket(bucketEntries)
+			for len(keys) > 0 && len(batch) < chunk {
+				k := keys[0]
+				keys = keys[1:]
+				v := entries.Get(k)
+				if v == nil {
+					continue // deleted or moved since the listing
+				}
+				e, err := decodeEntry(v)
+				if err != nil {
+					return fmt.Errorf("decode entry %x: %w", k, err)
+				}
+				batch = append(batch, e)
+			}
+			return nil
+		}
+	}
+	for {
+		batch = batch[:0]
+		if err := s.view(ctx, next); err != nil {
+			return fmt.Errorf("walk entries: %w", err)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, e := range batch {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// Replace rewrites the cleaned fields (Title, Link, Content, Summary, Image,
+// and Hash when non-empty) of stored entries, identified by (FeedID, Key),
+// leaving dates, Raw and metadata alone. Entries that are not stored are
+// skipped. It commits in transactions of 256 entries; on error, earlier
+// chunks stay committed.
+func (s *Store) Replace(ctx context.Context, entries []feeds.Entry) error {
+	for part := range slices.Chunk(entries, chunk) {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("replace entries: %w", err)
+		}
+		var changed bool
+		var version uint64
+		var at int64
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			n, err := replaceChunk(tx, part)
+			if err != nil || n == 0 {
+				return err
+			}
+			changed = true
+			w := saver{now: s.now()}
+			err = w.bump(tx.Bucket(bucketMeta), true)
+			version, at = w.version, w.changed
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("replace entries: %w", err)
+		}
+		if changed {
+			s.observe(version, at)
+		}
+	}
+	return nil
+}
+
+// replaceChunk applies Replace to part and reports how many records changed.
+func replaceChunk(tx *bolt.Tx, part []feeds.Entry) (int, error) {
+	entries := tx.Bucket(bucketEntries)
+	ids := tx.Bucket(bucketIDs)
+	n := 0
+	for i := range part {
+		in := &part[i]
+		k := makeID(in.FeedID, in.Key)
+		cur := ids.Get(k[:])
+		if len(cur) != idValLen {
+			continue
+		}
+		pub := binary.BigEndian.Uint64(cur)
+		ek := entryKey(pub, k)
+		old, err := decodeEntry(entries.Get(ek))
+		if err != nil {
+			return 0, fmt.Errorf("decode entry %q of %s: %w", in.Key, in.FeedID, err)
+		}
+		if old.Key != in.Key {
+			continue // hash collision: not this entry
+		}
+		e := old
+		e.Title, e.Link, e.Content, e.Summary, e.Image = in.Title, in.Link, in.Content, in.Summary, in.Image
+		if in.Hash != "" {
+			e.Hash = in.Hash
+		}
+		v := encodeEntry(nil, &e)
+		if bytes.Equal(v, entries.Get(ek)) {
+			continue
+		}
+		if err := entries.Put(ek, v); err != nil {
+			return 0, err
+		}
+		if err := ids.Put(k[:], idValue(pub, contentHash(&e))); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,192 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// recordVersion is the first byte of every entry record.
+const recordVersion = 1
+
+var errShortRecord = errors.New("storage: truncated entry record")
+
+// encodeEntry appends e's binary record to dst. The field order is part of
+// the schema: new fields go at the end.
+func encodeEntry(dst []byte, e *feeds.Entry) []byte {
+	dst = append(dst, recordVersion)
+	for _, s := range [...]string{e.Key, e.FeedID, e.GUID, e.Title, e.Link, e.Content, e.Summary, e.Image, e.Hash} {
+		dst = appendString(dst, s)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(e.Authors)))
+	for _, p := range e.Authors {
+		dst = appendString(dst, p.Name)
+		dst = appendString(dst, p.Email)
+		dst = appendString(dst, p.URI)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(e.Categories)))
+	for _, c := range e.Categories {
+		dst = appendString(dst, c)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(e.Enclosures)))
+	for _, n := range e.Enclosures {
+		dst = appendString(dst, n.URL)
+		dst = appendString(dst, n.Type)
+		dst = binary.AppendVarint(dst, n.Length)
+	}
+	dst = appendTime(dst, e.Published)
+	dst = appendTime(dst, e.Updated)
+	dst = appendTime(dst, e.Seen)
+	r := &e.Raw
+	for _, s := range [...]string{r.Title, r.Link, r.Content, r.Summary, r.Base} {
+		dst = appendString(dst, s)
+	}
+	var text byte
+	if r.Text {
+		text = 1
+	}
+	return append(dst, text)
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// appendTime stores the instant and the UTC offset; the zero time is a
+// single 0 byte.
+func appendTime(dst []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(dst, 0)
+	}
+	dst = append(dst, 1)
+	_, off := t.Zone()
+	dst = binary.AppendVarint(dst, t.Unix())
+	dst = binary.AppendUvarint(dst, uint64(t.Nanosecond()))
+	return binary.AppendVarint(dst, int64(off))
+}
+
+// decoder reads a record; once err is set every read returns zero values.
+// Running out of input is not an error: fields added after a record was
+// written decode as zero.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil || len(d.b) == 0 {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errShortRecord
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil || len(d.b) == 0 {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errShortRecord
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// str copies a length-prefixed string out of the record, so the result
+// stays valid after the transaction ends.
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if d.err != nil || n == 0 {
+		return ""
+	}
+	if n > uint64(len(d.b)) {
+		d.err = errShortRecord
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) byte1() byte {
+	if d.err != nil || len(d.b) == 0 {
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) time() time.Time {
+	if d.byte1() == 0 {
+		return time.Time{}
+	}
+	sec := d.varint()
+	nsec := d.uvarint()
+	off := d.varint()
+	t := time.Unix(sec, int64(nsec))
+	if off == 0 {
+		return t.UTC()
+	}
+	return t.In(time.FixedZone("", int(off)))
+}
+
+// count reads a slice length and rejects lengths the remaining input cannot
+// hold (each element takes at least one byte), so a corrupt record cannot
+// make us allocate without bound.
+func (d *decoder) count() int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.err = errShortRecord
+		return 0
+	}
+	return int(n)
+}
+
+func decodeEntry(b []byte) (feeds.Entry, error) {
+	var e feeds.Entry
+	if len(b) == 0 || b[0] != recordVersion {
+		return e, errors.New("storage: unknown entry record version")
+	}
+	d := &decoder{b: b[1:]}
+	for _, p := range [...]*string{&e.Key, &e.FeedID, &e.GUID, &e.Title, &e.Link, &e.Content, &e.Summary, &e.Image, &e.Hash} {
+		*p = d.str()
+	}
+	if n := d.count(); n > 0 {
+		e.Authors = make([]feeds.Person, n)
+		for i := range e.Authors {
+			e.Authors[i] = feeds.Person{Name: d.str(), Email: d.str(), URI: d.str()}
+		}
+	}
+	if n := d.count(); n > 0 {
+		e.Categories = make([]string, n)
+		for i := range e.Categories {
+			e.Categories[i] = d.str()
+		}
+	}
+	if n := d.count(); n > 0 {
+		e.Enclosures = make([]feeds.Enclosure, n)
+		for i := range e.Enclosures {
+			e.Enclosures[i] = feeds.Enclosure{URL: d.str(), Type: d.str(), Length: d.varint()}
+		}
+	}
+	e.Published = d.time()
+	e.Updated = d.time()
+	e.Seen = d.time()
+	r := &e.Raw
+	for _, p := range [...]*string{&r.Title, &r.Link, &r.Content, &r.Summary, &r.Base} {
+		*p = d.str()
+	}
+	r.Text = d.byte1() == 1
+	return e, d.err
+}

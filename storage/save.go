@@ -1,0 +1,275 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// Batch is everything one fetch of one feed produced; Save commits it in one
+// transaction.
+type Batch struct {
+	// State is always saved, keyed by State.FeedID, which must be set. Its
+	// Entries field is ignored and replaced by the stored count.
+	State feeds.FeedState
+	// Entries are upserted by (FeedID, Key). An entry's FeedID may be ""
+	// (meaning State.FeedID) but no other feed's; Key must be set. Nil is
+	// fine (304 Not Modified, fetch error).
+	Entries []feeds.Entry
+	// Meta holds per-feed named blobs (e.g. the cleaner's learned profile)
+	// saved in the same transaction; a nil value deletes the blob.
+	Meta map[string][]byte
+}
+
+// SaveResult counts what Save did with a Batch's entries.
+type SaveResult struct {
+	New, Updated, Unchanged int
+	// NewKeys and UpdatedKeys list the Keys of new and updated entries in
+	// Batch order.
+	NewKeys, UpdatedKeys []string
+}
+
+// Save upserts b in one transaction. For each entry:
+//
+//   - a new (FeedID, Key) is inserted with Seen = now; a zero Published falls
+//     back to Updated, then to Seen, and a zero Updated to Published;
+//   - a stored key with a different Hash is rewritten with the new content,
+//     keeping the stored Seen and, unless the new one is non-zero, the stored
+//     Published and Updated;
+//   - a stored key with the same Hash is left alone (nothing is written).
+//
+// The feed state, its stored entry count and b.Meta are written in the same
+// transaction. Save is safe for concurrent use; concurrent calls may share a
+// commit (see the package documentation).
+func (s *Store) Save(ctx context.Context, b Batch) (SaveResult, error) {
+	feedID := b.State.FeedID
+	if feedID == "" {
+		return SaveResult{}, errors.New("save batch: empty State.FeedID")
+	}
+	for i := range b.Entries {
+		e := &b.Entries[i]
+		if e.Key == "" {
+			return SaveResult{}, fmt.Errorf("save %s: entry %d has no key", feedID, i)
+		}
+		if e.FeedID != "" && e.FeedID != feedID {
+			return SaveResult{}, fmt.Errorf("save %s: entry %q belongs to feed %q", feedID, e.Key, e.FeedID)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return SaveResult{}, fmt.Errorf("save %s: %w", feedID, err)
+	}
+	w := &saver{store: s, batch: &b, now: s.now()}
+	if err := s.db.Batch(w.run); err != nil {
+		return SaveResult{}, fmt.Errorf("save %s: %w", feedID, err)
+	}
+	s.observe(w.version, w.changed)
+	return w.res, nil
+}
+
+// saver is one Save's transaction function. run may be called more than
+// once by DB.Batch; it resets its outputs and derives everything else from
+// the transaction.
+type saver struct {
+	store *Store
+	batch *Batch
+	now   time.Time
+
+	// outputs of the last run
+	res     SaveResult
+	version uint64
+	changed int64
+}
+
+func (w *saver) run(tx *bolt.Tx) error {
+	w.res, w.version, w.changed = SaveResult{}, 0, 0
+	b := w.batch
+	feedID := b.State.FeedID
+	entries := tx.Bucket(bucketEntries)
+	entries.FillPercent = appendFill
+	ids := tx.Bucket(bucketIDs)
+	for i := range b.Entries {
+		if err := w.upsert(entries, ids, &b.Entries[i]); err != nil {
+			return fmt.Errorf("store entry %q: %w", b.Entries[i].Key, err)
+		}
+	}
+	stateChanged, err := w.putState(tx.Bucket(bucketStates))
+	if err != nil {
+		return fmt.Errorf("store state: %w", err)
+	}
+	fm := tx.Bucket(bucketFeedMeta)
+	for name, v := range b.Meta {
+		k := feedMetaKey(feedID, name)
+		if v == nil {
+			err = fm.Delete(k)
+		} else if !bytes.Equal(fm.Get(k), v) {
+			err = fm.Put(k, v)
+		}
+		if err != nil {
+			return fmt.Errorf("store meta %q: %w", name, err)
+		}
+	}
+	entriesChanged := w.res.New+w.res.Updated > 0
+	if !entriesChanged && !stateChanged {
+		return nil
+	}
+	return w.bump(tx.Bucket(bucketMeta), entriesChanged)
+}
+
+// bump increments the persisted change counter and, when entries changed,
+// the persisted change time.
+func (w *saver) bump(meta *bolt.Bucket, entriesChanged bool) error {
+	var v uint64
+	if old := meta.Get(metaVersion); len(old) == 8 {
+		v = binary.BigEndian.Uint64(old)
+	}
+	w.version = v + 1
+	if err := meta.Put(metaVersion, putUint64(w.version)); err != nil {
+		return err
+	}
+	if !entriesChanged {
+		return nil
+	}
+	w.changed = w.now.UnixNano()
+	return meta.Put(metaChanged, putUint64(uint64(w.changed)))
+}
+
+func (w *saver) upsert(entries, ids *bolt.Bucket, in *feeds.Entry) error {
+	e := *in
+	e.FeedID = w.batch.State.FeedID
+	k := makeID(e.FeedID, e.Key)
+	content := contentHash(&e)
+	cur := ids.Get(k[:])
+	if cur == nil {
+		e.Seen = w.now
+		fillDates(&e)
+		pub := pubKey(e.Published, e.Seen)
+		if err := w.put(entries, ids, pub, k, content, &e); err != nil {
+			return err
+		}
+		w.res.New++
+		w.res.NewKeys = append(w.res.NewKeys, e.Key)
+		return nil
+	}
+	if len(cur) != idValLen {
+		return fmt.Errorf("corrupt ids value of length %d", len(cur))
+	}
+	if bytes.Equal(cur[8:], content[:]) {
+		w.res.Unchanged++
+		return nil
+	}
+	oldKey := entryKey(binary.BigEndian.Uint64(cur), k)
+	old, err := decodeEntry(entries.Get(oldKey))
+	if err != nil {
+		return fmt.Errorf("decode stored record: %w", err)
+	}
+	if old.Key != e.Key {
+		w.store.log.Warn("entry key hash collision, update dropped",
+			"feed", e.FeedID, "entry", e.Key, "stored", old.Key)
+		w.res.Unchanged++
+		return nil
+	}
+	mergeUpdate(&e, &old)
+	pub := pubKey(e.Published, e.Seen)
+	if pub != binary.BigEndian.Uint64(cur) {
+		if err := entries.Delete(oldKey); err != nil {
+			return err
+		}
+	}
+	if err := w.put(entries, ids, pub, k, content, &e); err != nil {
+		return err
+	}
+	w.res.Updated++
+	w.res.UpdatedKeys = append(w.res.UpdatedKeys, e.Key)
+	return nil
+}
+
+func (w *saver) put(entries, ids *bolt.Bucket, pub uint64, k id, content [8]byte, e *feeds.Entry) error {
+	// bbolt keeps a reference to the value until commit: each gets its own.
+	if err := entries.Put(entryKey(pub, k), encodeEntry(nil, e)); err != nil {
+		return err
+	}
+	return ids.Put(k[:], idValue(pub, content))
+}
+
+// fillDates applies the fallbacks of a new entry: Published ← Updated ←
+// Seen, Updated ← Published.
+func fillDates(e *feeds.Entry) {
+	if e.Published.IsZero() {
+		e.Published = e.Updated
+	}
+	if e.Published.IsZero() {
+		e.Published = e.Seen
+	}
+	if e.Updated.IsZero() {
+		e.Updated = e.Published
+	}
+}
+
+// mergeUpdate keeps what an update must not change: Seen always, Published
+// and Updated unless the new entry has them.
+func mergeUpdate(e, old *feeds.Entry) {
+	e.Seen = old.Seen
+	if e.Published.IsZero() {
+		e.Published = old.Published
+	}
+	if e.Updated.IsZero() {
+		e.Updated = old.Updated
+	}
+	if e.Updated.Before(e.Published) {
+		e.Updated = e.Published
+	}
+}
+
+// contentHash is content(8) of the layout: SHA-256 of Entry.Hash, or of the
+// encoded record's content fields when dedupe left Hash empty.
+func contentHash(e *feeds.Entry) [8]byte {
+	var h [8]byte
+	if e.Hash != "" {
+		hash8(h[:], e.Hash)
+		return h
+	}
+	c := *e
+	c.Seen, c.Published, c.Updated = time.Time{}, time.Time{}, time.Time{}
+	sum := sha256.Sum256(encodeEntry(nil, &c))
+	copy(h[:], sum[:8])
+	return h
+}
+
+// putState writes the batch's state with the stored entry count plus the
+// new entries, unless it is byte-for-byte what is stored.
+func (w *saver) putState(states *bolt.Bucket) (bool, error) {
+	st := w.batch.State
+	key := []byte(st.FeedID)
+	stored := states.Get(key)
+	st.Entries = w.res.New
+	if stored != nil {
+		old, err := decodeState(stored)
+		if err != nil {
+			return false, err
+		}
+		st.Entries += old.Entries
+	}
+	v, err := json.Marshal(st)
+	if err != nil {
+		return false, err
+	}
+	if bytes.Equal(stored, v) {
+		return false, nil
+	}
+	return true, states.Put(key, v)
+}
+
+func decodeState(v []byte) (feeds.FeedState, error) {
+	var st feeds.FeedState
+	err := json.Unmarshal(v, &st)
+	return st, err
+}
