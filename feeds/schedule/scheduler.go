@@ -1,0 +1,472 @@
+package schedule
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// ErrRunning is returned by Run when the Scheduler is already running.
+var ErrRunning = errors.New("schedule: already running")
+
+// startSpread is the window over which sources without a future next-check
+// time are spread when the scheduler first learns of them (capped at the
+// source's interval), so that 200 new feeds are not fired at once.
+const startSpread = time.Minute
+
+// Result is what a PollFunc tells the scheduler about the source it polled.
+// The zero value means "again after the source's interval, with jitter".
+type Result struct {
+	// Next is when the source wants its next check; zero means now plus
+	// its interval (with jitter). A time in the past means due now.
+	Next time.Time
+	// Reason says why ("interval", "ttl", "retry-after", "backoff", ...),
+	// for status; "" means "interval".
+	Reason string
+}
+
+// PollFunc polls one source. The scheduler calls it from its own goroutines,
+// several at a time for different sources, with a ctx that is cancelled when
+// Run's ctx ends; it must return promptly once ctx is done. It never runs
+// twice at once for one source while that source stays configured.
+type PollFunc func(ctx context.Context, src feeds.Source) Result
+
+// Options configures a Scheduler. The zero value is usable.
+type Options struct {
+	Interval    time.Duration // default interval for sources with Interval 0; 0 (or negative) means 30m
+	Concurrency int           // global bound on polls in flight; 0 (or negative) means 8
+	PerHost     int           // polls in flight per host; 0 (or negative) means 1
+	// HostSpacing is the minimum gap between the starts of two polls of one
+	// host; each gap is lengthened at random by up to Jitter of itself, never
+	// shortened. 0 means 2s; negative means no spacing.
+	HostSpacing time.Duration
+	// Jitter is the fraction of the interval added or subtracted at random
+	// when a source is rescheduled after its interval. 0 means 0.1; negative
+	// means none; values above 0.5 are treated as 0.5.
+	Jitter float64
+	Clock  Clock        // nil means RealClock{}
+	Rand   *rand.Rand   // math/rand/v2; nil means a randomly seeded source (tests pass a seeded one)
+	Logger *slog.Logger // nil means slog.Default()
+}
+
+// Scheduler polls sources when they are due. Create one with New, give it
+// sources with SetSources, and call Run. Its methods are safe for concurrent
+// use, before, during and after Run.
+type Scheduler struct {
+	poll        PollFunc
+	clock       Clock
+	log         *slog.Logger
+	interval    time.Duration
+	concurrency int
+	perHost     int
+	spacing     time.Duration
+	jitter      float64
+
+	wake chan struct{} // buffer of one: "something changed, look again"
+
+	mu       sync.Mutex
+	rnd      *rand.Rand
+	running  bool
+	sources  map[string]*entry
+	waiting  queue // entries in stateWaiting
+	hosts    map[string]*host
+	busy     map[*host]struct{} // hosts with a non-empty ready queue
+	inflight int
+}
+
+// New returns a Scheduler that calls poll for each source when it is due,
+// configured by opts (see Options for the defaults). It has no sources until
+// SetSources and polls nothing until Run.
+func New(poll PollFunc, opts Options) *Scheduler {
+	s := &Scheduler{
+		poll:        poll,
+		clock:       opts.Clock,
+		log:         opts.Logger,
+		interval:    opts.Interval,
+		concurrency: opts.Concurrency,
+		perHost:     opts.PerHost,
+		spacing:     opts.HostSpacing,
+		jitter:      opts.Jitter,
+		wake:        make(chan struct{}, 1),
+		rnd:         opts.Rand,
+		sources:     make(map[string]*entry),
+		hosts:       make(map[string]*host),
+		busy:        make(map[*host]struct{}),
+	}
+	if s.clock == nil {
+		s.clock = RealClock{}
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.log = s.log.With("stage", "schedule")
+	if s.interval <= 0 {
+		s.interval = 30 * time.Minute
+	}
+	if s.concurrency <= 0 {
+		s.concurrency = 8
+	}
+	if s.perHost <= 0 {
+		s.perHost = 1
+	}
+	switch {
+	case s.spacing == 0:
+		s.spacing = 2 * time.Second
+	case s.spacing < 0:
+		s.spacing = 0
+	}
+	switch {
+	case s.jitter == 0:
+		s.jitter = 0.1
+	case s.jitter < 0:
+		s.jitter = 0
+	case s.jitter > 0.5:
+		s.jitter = 0.5
+	}
+	if s.rnd == nil {
+		s.rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	return s
+}
+
+// SetSources replaces the set of sources; it is the hot-reload entry point.
+// Sources whose ID is new to the scheduler are added with the next-check
+// time due[ID] when that is in the future; otherwise (missing, or past) they
+// are due now, spread at random over a short window (a minute at most, and
+// at most their interval). Sources already known keep their next-check time
+// even if their settings changed; a changed interval applies from their next
+// reschedule. Sources not in srcs are removed; one whose poll is in flight is
+// not rescheduled when that poll returns. due may be nil.
+func (s *Scheduler) SetSources(srcs []feeds.Source, due map[string]time.Time) {
+	s.mu.Lock()
+	now := s.clock.Now()
+	keep := make(map[string]bool, len(srcs))
+	var added, changed, removed int
+	for _, src := range srcs {
+		keep[src.ID] = true
+		if e, ok := s.sources[src.ID]; ok {
+			if s.updateLocked(e, src) {
+				changed++
+			}
+			continue
+		}
+		s.addLocked(src, due[src.ID], now)
+		added++
+	}
+	for id, e := range s.sources {
+		if !keep[id] {
+			s.removeLocked(e)
+			removed++
+		}
+	}
+	total := len(s.sources)
+	s.mu.Unlock()
+	s.wakeUp()
+	s.log.Info("sources updated", "sources", total, "added", added, "changed", changed, "removed", removed)
+}
+
+// RefreshAll makes every source due now. Polls still respect Concurrency,
+// PerHost and HostSpacing, so sources on one host are spread out. Sources
+// being polled at the moment are not polled again.
+func (s *Scheduler) RefreshAll() {
+	s.mu.Lock()
+	now := s.clock.Now()
+	for _, e := range s.waiting {
+		if e.next.After(now) {
+			e.next, e.reason = now, "refresh"
+		}
+	}
+	heap.Init(&s.waiting)
+	s.mu.Unlock()
+	s.wakeUp()
+}
+
+// Next returns a snapshot of the next-check time of every source, by source
+// ID. A source whose poll is in flight reports the time it became due.
+func (s *Scheduler) Next() map[string]time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string]time.Time, len(s.sources))
+	for id, e := range s.sources {
+		m[id] = e.next
+	}
+	return m
+}
+
+// Run polls sources as they come due until ctx ends. It then stops starting
+// polls, waits for the polls in flight (their ctx is cancelled) to return,
+// reschedules their sources from their Results, and returns nil. It returns
+// ErrRunning at once if Run is already running on s. Run may be called again
+// after it has returned.
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.running {
+		s.mu.Unlock()
+		return ErrRunning
+	}
+	s.running = true
+	s.mu.Unlock()
+
+	var wg sync.WaitGroup
+	defer func() {
+		wg.Wait()
+		s.mu.Lock()
+		s.running = false
+		s.mu.Unlock()
+	}()
+	for ctx.Err() == nil {
+		s.mu.Lock()
+		now := s.clock.Now()
+		starts := s.dispatchLocked(now)
+		at, ok := s.wakeAtLocked(now)
+		s.mu.Unlock()
+
+		for _, e := range starts {
+			h, src := e.host, e.src // copies: SetSources may change e meanwhile
+			wg.Go(func() { s.pollOne(ctx, e, h, src) })
+		}
+		var timer Timer
+		var fire <-chan time.Time
+		if ok {
+			timer = s.clock.NewTimer(at.Sub(now))
+			fire = timer.C()
+		}
+		select {
+		case <-ctx.Done():
+		case <-fire:
+		case <-s.wake:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+	return nil
+}
+
+// pollOne runs one poll and reschedules its source.
+func (s *Scheduler) pollOne(ctx context.Context, e *entry, h *host, src feeds.Source) {
+	res := s.call(ctx, src)
+	s.finish(e, h, res)
+	s.wakeUp()
+}
+
+// call runs the PollFunc, turning a panic into a logged error so that one bad
+// feed does not stop the daemon.
+func (s *Scheduler) call(ctx context.Context, src feeds.Source) (res Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("poll panicked", "feed", src.ID, "error", fmt.Sprint(r), "stack", string(debug.Stack()))
+			res = Result{Reason: "panic"}
+		}
+	}()
+	return s.poll(ctx, src)
+}
+
+// wakeUp tells the Run loop to look again; it never blocks.
+func (s *Scheduler) wakeUp() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// addLocked adds a source new to the scheduler.
+func (s *Scheduler) addLocked(src feeds.Source, due, now time.Time) {
+	e := &entry{id: src.ID, src: src, next: due, reason: "stored", index: -1}
+	if !due.After(now) {
+		window := min(startSpread, s.intervalOf(src))
+		e.next = now.Add(time.Duration(s.rnd.Int64N(int64(window))))
+		e.reason = "new"
+	}
+	s.sources[src.ID] = e
+	e.host = s.hostLocked(hostKey(src))
+	e.host.refs++
+	heap.Push(&s.waiting, e)
+}
+
+// updateLocked gives a known source its new settings, keeping its next-check
+// time. It reports whether anything changed.
+func (s *Scheduler) updateLocked(e *entry, src feeds.Source) bool {
+	changed := !sameSource(e.src, src)
+	e.src = src
+	key := hostKey(src)
+	if key == e.host.name {
+		return changed
+	}
+	old := e.host
+	if e.state == stateReady {
+		s.unreadyLocked(e)
+	}
+	old.refs--
+	e.host = s.hostLocked(key)
+	e.host.refs++
+	if e.state == stateReady {
+		s.readyLocked(e)
+	}
+	s.dropHostLocked(old)
+	return true
+}
+
+// removeLocked forgets a source. If it is being polled, finish sees that it is
+// gone and does not reschedule it.
+func (s *Scheduler) removeLocked(e *entry) {
+	switch e.state {
+	case stateWaiting:
+		heap.Remove(&s.waiting, e.index)
+	case stateReady:
+		s.unreadyLocked(e)
+	}
+	delete(s.sources, e.id)
+	e.host.refs--
+	s.dropHostLocked(e.host)
+}
+
+// finish reschedules a source after its poll, unless it was removed meanwhile.
+func (s *Scheduler) finish(e *entry, h *host, res Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inflight--
+	h.inflight--
+	s.dropHostLocked(h)
+	if s.sources[e.id] != e {
+		return // removed (and perhaps added again as a new entry) while polling
+	}
+	now := s.clock.Now()
+	e.next, e.reason = res.Next, res.Reason
+	if e.reason == "" {
+		e.reason = "interval"
+	}
+	switch {
+	case e.next.IsZero():
+		e.next = now.Add(s.jittered(s.intervalOf(e.src)))
+	case e.next.Before(now):
+		e.next = now
+	}
+	e.state = stateWaiting
+	heap.Push(&s.waiting, e)
+}
+
+// dispatchLocked moves due entries to their hosts' ready queues and takes
+// every entry that may start now out of them, marking it polling. The caller
+// starts the polls.
+func (s *Scheduler) dispatchLocked(now time.Time) []*entry {
+	for len(s.waiting) > 0 && !s.waiting[0].next.After(now) {
+		s.readyLocked(heap.Pop(&s.waiting).(*entry))
+	}
+	var starts []*entry
+	for s.inflight < s.concurrency {
+		h := s.pickLocked(now)
+		if h == nil {
+			break
+		}
+		e := h.ready[0]
+		s.unreadyLocked(e)
+		e.state = statePolling
+		s.inflight++
+		h.inflight++
+		if h.gated() && s.spacing > 0 {
+			extra := time.Duration(s.rnd.Float64() * s.jitter * float64(s.spacing))
+			h.notBefore = now.Add(s.spacing + extra)
+		}
+		starts = append(starts, e)
+		s.log.Debug("poll started", "feed", e.id, "url", e.src.Location(), "reason", e.reason)
+	}
+	return starts
+}
+
+// pickLocked returns the host whose earliest ready entry is due first among
+// the hosts that may start a poll now, or nil.
+func (s *Scheduler) pickLocked(now time.Time) *host {
+	var best *host
+	for h := range s.busy {
+		if h.gated() && (h.inflight >= s.perHost || h.notBefore.After(now)) {
+			continue
+		}
+		if best == nil || earlier(h.ready[0], best.ready[0]) {
+			best = h
+		}
+	}
+	return best
+}
+
+// wakeAtLocked returns when the Run loop must look again even if nothing
+// wakes it: the earliest waiting next-check, or the end of a host's spacing
+// gap. ok is false when only a wake-up can make progress.
+func (s *Scheduler) wakeAtLocked(now time.Time) (at time.Time, ok bool) {
+	if len(s.waiting) > 0 {
+		at, ok = s.waiting[0].next, true
+	}
+	if s.inflight >= s.concurrency {
+		return at, ok // a finishing poll wakes the loop
+	}
+	for h := range s.busy {
+		if h.gated() && h.inflight < s.perHost && h.notBefore.After(now) && (!ok || h.notBefore.Before(at)) {
+			at, ok = h.notBefore, true
+		}
+	}
+	return at, ok
+}
+
+// readyLocked puts a due entry in its host's ready queue.
+func (s *Scheduler) readyLocked(e *entry) {
+	e.state = stateReady
+	heap.Push(&e.host.ready, e)
+	s.busy[e.host] = struct{}{}
+}
+
+// unreadyLocked takes an entry out of its host's ready queue.
+func (s *Scheduler) unreadyLocked(e *entry) {
+	h := e.host
+	heap.Remove(&h.ready, e.index)
+	if len(h.ready) == 0 {
+		delete(s.busy, h)
+	}
+}
+
+// hostLocked returns the host named key, creating it if needed.
+func (s *Scheduler) hostLocked(key string) *host {
+	h, ok := s.hosts[key]
+	if !ok {
+		h = &host{name: key}
+		s.hosts[key] = h
+	}
+	return h
+}
+
+// dropHostLocked forgets a host no source uses and no poll holds.
+func (s *Scheduler) dropHostLocked(h *host) {
+	if h.refs == 0 && h.inflight == 0 && s.hosts[h.name] == h {
+		delete(s.hosts, h.name)
+	}
+}
+
+// intervalOf returns the source's interval or the default.
+func (s *Scheduler) intervalOf(src feeds.Source) time.Duration {
+	if src.Interval > 0 {
+		return src.Interval
+	}
+	return s.interval
+}
+
+// jittered returns d moved at random by up to ±jitter of itself.
+func (s *Scheduler) jittered(d time.Duration) time.Duration {
+	if s.jitter == 0 {
+		return d
+	}
+	f := 1 + s.jitter*(2*s.rnd.Float64()-1)
+	return time.Duration(f * float64(d))
+}
+
+// sameSource reports whether two sources have the settings the scheduler
+// looks at.
+func sameSource(a, b feeds.Source) bool {
+	return a.URL == b.URL && a.Path == b.Path && a.Interval == b.Interval
+}
