@@ -1,0 +1,127 @@
+package publish
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"strconv"
+	"time"
+
+	gorilla "github.com/gorilla/feeds"
+)
+
+// atomFeed is gorilla's AtomFeed with several links (self and alternate)
+// and a generator; gorilla has room for one link only.
+type atomFeed struct {
+	gorilla.AtomFeed
+	Links     []gorilla.AtomLink `xml:"link"`
+	Generator *atomGenerator     `xml:"generator,omitempty"`
+	Entries   []*atomEntry       `xml:"entry"`
+}
+
+type atomGenerator struct {
+	Name string `xml:",chardata"`
+}
+
+// atomEntry is gorilla's AtomEntry with what it lacks: several authors,
+// categories with a term attribute, and a <source> element rather than a
+// string.
+type atomEntry struct {
+	gorilla.AtomEntry
+	Authors    []*gorilla.AtomAuthor `xml:"author"`
+	Categories []atomCategory        `xml:"category"`
+	Source     *atomSource           `xml:"source"`
+}
+
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
+// atomSource is RFC 4287's atom:source: the metadata of the entry's origin feed.
+type atomSource struct {
+	ID      string             `xml:"id,omitempty"`
+	Title   string             `xml:"title,omitempty"`
+	Links   []gorilla.AtomLink `xml:"link"`
+	Updated string             `xml:"updated,omitempty"`
+}
+
+const atomNS = "http://www.w3.org/2005/Atom"
+
+func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func renderAtom(ch *channel) ([]byte, error) {
+	doc := &atomFeed{
+		AtomFeed: gorilla.AtomFeed{
+			Xmlns:   atomNS,
+			Title:   ch.title,
+			Id:      ch.self(Atom),
+			Updated: atomTime(ch.updated),
+			// A feed-level author keeps RFC 4287's author rule true even
+			// if an entry somehow had none.
+			Author: &gorilla.AtomAuthor{AtomPerson: gorilla.AtomPerson{Name: ch.title}},
+		},
+		Links: []gorilla.AtomLink{
+			{Href: ch.self(Atom), Rel: "self", Type: "application/atom+xml"},
+			{Href: ch.home, Rel: "alternate", Type: "text/html"},
+		},
+		Generator: &atomGenerator{Name: ch.generator},
+		Entries:   make([]*atomEntry, 0, len(ch.items)),
+	}
+	for i := range ch.items {
+		doc.Entries = append(doc.Entries, newAtomEntry(&ch.items[i]))
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("encode atom: %w", err)
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
+func newAtomEntry(it *item) *atomEntry {
+	e := &atomEntry{
+		AtomEntry: gorilla.AtomEntry{
+			Title:   it.title,
+			Updated: atomTime(it.updated),
+			Id:      it.id,
+			Content: &gorilla.AtomContent{Type: "html", Content: it.content},
+		},
+	}
+	if !it.published.IsZero() {
+		e.Published = atomTime(it.published)
+	}
+	if it.summary != "" {
+		e.Summary = &gorilla.AtomSummary{Type: "text", Content: it.summary}
+	}
+	if it.link != "" {
+		e.Links = append(e.Links, gorilla.AtomLink{Href: it.link, Rel: "alternate", Type: "text/html"})
+	}
+	for _, enc := range it.enclosures {
+		l := gorilla.AtomLink{Href: enc.URL, Rel: "enclosure", Type: enc.Type}
+		if enc.Length > 0 {
+			l.Length = strconv.FormatInt(enc.Length, 10)
+		}
+		e.Links = append(e.Links, l)
+	}
+	for _, a := range it.authors {
+		e.Authors = append(e.Authors, &gorilla.AtomAuthor{AtomPerson: gorilla.AtomPerson{Name: a.Name, Email: a.Email, Uri: a.URI}})
+	}
+	if len(e.Authors) == 0 { // RFC 4287: every entry has an author, here or in <source>
+		e.Authors = []*gorilla.AtomAuthor{{AtomPerson: gorilla.AtomPerson{Name: it.src.name}}}
+	}
+	for _, c := range it.categories {
+		e.Categories = append(e.Categories, atomCategory{Term: c})
+	}
+	s := &atomSource{ID: it.src.id, Title: it.src.name, Updated: atomTime(it.src.updated)}
+	if it.src.siteURL != "" {
+		s.Links = append(s.Links, gorilla.AtomLink{Href: it.src.siteURL, Rel: "alternate", Type: "text/html"})
+	}
+	if it.src.feedURL != "" {
+		s.Links = append(s.Links, gorilla.AtomLink{Href: it.src.feedURL, Rel: "self"})
+	}
+	e.Source = s
+	return e
+}

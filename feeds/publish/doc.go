@@ -1,0 +1,44 @@
+// Package publish renders tidyfeed's merged output feed as Atom 1.0, RSS 2.0
+// and JSON Feed 1.1, and serves it over HTTP with strong ETags, Last-Modified
+// and conditional GETs (304).
+//
+// In: the stored, already cleaned entries, read through the small [Entries]
+// interface that *storage.Store satisfies, and an [Options] value naming the
+// configured sources. Out: a [Document] per [Format] from
+// [Publisher.Render], and the same bytes from [Publisher.ServeHTTP] at
+// /feed.atom, /feed.rss and /feed.json.
+//
+// The documents are built from gorilla/feeds' format structs (AtomFeed,
+// RssFeed, JSONFeed, ...), embedded in this package's own structs where they
+// fall short: Atom <category term>, <source>, several authors and links,
+// rel="self"; RSS <guid isPermaLink="false">, <source url>, <atom:link
+// rel="self">, dc:creator, several categories; JSON Feed attachments with
+// size_in_bytes and an always-present content_html, and a "_tidyfeed"
+// extension that names the source feed. gorilla's generic ToAtom, ToRss and
+// ToJSON are never used.
+//
+// Entry ids are "urn:tidyfeed:" followed by 32 hex digits of the SHA-256 of
+// the entry's (FeedID, Key), so they are the same across renders, restarts
+// and formats: Atom <id>, RSS <guid isPermaLink="false"> and JSON "id" carry
+// the same string.
+//
+// Package publish does not clean HTML, decide which entries exist or touch
+// storage directly; it trusts the entries it is given to be clean and only
+// makes the output well-formed.
+//
+// # Caveats
+//
+//   - Characters that XML 1.0 forbids (C0 controls other than tab, newline and
+//     carriage return, U+FFFE, U+FFFF, surrogates, invalid UTF-8) are removed
+//     from every string, as are C1 controls and the noncharacters
+//     U+FDD0-U+FDEF. JSON Feed gets the same treatment so that all three
+//     formats carry the same text.
+//   - Dates outside the years 1000-9999 are treated as absent.
+//   - Links and enclosure URLs that are not absolute http(s) URLs are left
+//     out rather than published broken.
+//   - RSS 2.0 carries only an item's first enclosure; Atom and JSON Feed
+//     carry all of them.
+//   - Rendered documents are cached per format until [Entries.Version]
+//     changes or [Publisher.SetOptions] is called; Changed() alone does not
+//     invalidate the cache.
+package publish

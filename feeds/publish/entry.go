@@ -1,0 +1,246 @@
+package publish
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"html"
+	"mime"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// channel is the format-neutral view of one output document: every string
+// already stripped of characters XML forbids, every link absolute, every
+// date valid. The format mappings (atom.go, rss.go, json.go) only copy it.
+type channel struct {
+	title, generator, description string
+	home                          string // Options.Link
+	self                          func(f Format) string
+	updated                       time.Time // newest entry update, else Changed(), else the Unix epoch
+	newest                        time.Time // newest entry update; zero without entries
+	items                         []item
+}
+
+// item is one entry ready for output.
+type item struct {
+	id         string // urn:tidyfeed:<hex>, the same in every format
+	title      string // plain text
+	link       string // absolute http(s) or ""
+	content    string // HTML; never empty
+	summary    string // plain text, may be ""
+	authors    []feeds.Person
+	categories []string
+	enclosures []feeds.Enclosure // absolute URL, Type always set
+	image      string
+	published  time.Time // zero if unknown
+	updated    time.Time // never zero
+	src        *source
+}
+
+// source is one configured source as attributed in the output.
+type source struct {
+	key     string // SourceInfo.ID, stripped
+	id      string // an absolute IRI for Atom's <source><id>
+	name    string // never empty
+	feedURL string // absolute http(s) or ""
+	siteURL string // absolute http(s) or ""
+	updated time.Time
+}
+
+// entryID returns the stable public id of the entry keyed (feedID, key).
+func entryID(feedID, key string) string {
+	sum := sha256.Sum256([]byte(feedID + "\x00" + key))
+	return "urn:tidyfeed:" + hex.EncodeToString(sum[:16])
+}
+
+// prepare turns stored entries into the neutral channel. Entries of feeds
+// not in opts.Sources are dropped.
+func prepare(opts Options, es []feeds.Entry, changed time.Time) *channel {
+	srcs := make(map[string]*source, len(opts.Sources))
+	for _, s := range opts.Sources {
+		srcs[s.ID] = newSource(s)
+	}
+	ch := &channel{
+		title:       line(opts.Title),
+		generator:   line(opts.Generator),
+		description: line(opts.Title) + ": cleaned entries merged from " + plural(len(opts.Sources), "feed"),
+		home:        opts.Link,
+		self:        func(f Format) string { return opts.Link + "feed." + string(f) },
+	}
+	seen := make(map[string]bool, len(es))
+	for i := range es {
+		e := &es[i]
+		s := srcs[e.FeedID]
+		if s == nil {
+			continue
+		}
+		it := newItem(e, s, changed)
+		if seen[it.id] {
+			continue
+		}
+		seen[it.id] = true
+		ch.items = append(ch.items, it)
+		if it.updated.After(s.updated) {
+			s.updated = it.updated
+		}
+		if it.updated.After(ch.newest) {
+			ch.newest = it.updated
+		}
+		if len(ch.items) == opts.MaxItems {
+			break
+		}
+	}
+	// Newest first, ties broken by id so the order never depends on the store.
+	slices.SortStableFunc(ch.items, func(a, b item) int {
+		if c := b.sortTime().Compare(a.sortTime()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	ch.updated = ch.newest
+	if ch.updated.IsZero() {
+		ch.updated = firstValid(changed, time.Unix(0, 0))
+	}
+	return ch
+}
+
+func (it *item) sortTime() time.Time { return cmpTime(it.published, it.updated) }
+
+func cmpTime(a, b time.Time) time.Time {
+	if a.IsZero() {
+		return b
+	}
+	return a
+}
+
+func newSource(s SourceInfo) *source {
+	src := &source{
+		key:     line(s.ID),
+		name:    line(s.Name),
+		feedURL: absURL(s.FeedURL),
+		siteURL: absURL(s.SiteURL),
+	}
+	if src.name == "" {
+		src.name = line(cmp.Or(s.FeedURL, s.ID))
+	}
+	if src.name == "" {
+		src.name = "unnamed feed"
+	}
+	src.id = src.feedURL
+	if src.id == "" {
+		if u, err := url.Parse(s.ID); err == nil && u.IsAbs() && validXML(s.ID) {
+			src.id = s.ID
+		} else {
+			src.id = entryID(s.ID, "")
+		}
+	}
+	return src
+}
+
+func newItem(e *feeds.Entry, s *source, changed time.Time) item {
+	key := cmp.Or(e.Key, e.GUID, e.Link, e.Hash, e.Title)
+	it := item{
+		id:        entryID(e.FeedID, key),
+		title:     line(e.Title),
+		link:      absURL(e.Link),
+		content:   text(e.Content),
+		summary:   text(e.Summary),
+		image:     absURL(e.Image),
+		published: firstValid(e.Published),
+		updated:   firstValid(e.Updated, e.Published, e.Seen, changed, time.Unix(0, 0)),
+		src:       s,
+	}
+	if it.content == "" && it.summary != "" {
+		it.content = "<p>" + html.EscapeString(it.summary) + "</p>"
+	}
+	if it.content == "" {
+		it.content = "<p>" + html.EscapeString(cmp.Or(it.title, it.link, "(no content)")) + "</p>"
+	}
+	for _, a := range e.Authors {
+		p := feeds.Person{Name: line(a.Name), Email: line(a.Email), URI: absURL(a.URI)}
+		if p.Email != "" && !strings.Contains(p.Email, "@") {
+			p.Email = ""
+		}
+		if p.Name == "" {
+			p.Name = p.Email
+		}
+		if p.Name != "" {
+			it.authors = append(it.authors, p)
+		}
+	}
+	for _, c := range e.Categories {
+		if c = line(c); c != "" && !slices.Contains(it.categories, c) {
+			it.categories = append(it.categories, c)
+		}
+	}
+	for _, enc := range e.Enclosures {
+		u := absURL(enc.URL)
+		if u == "" {
+			continue
+		}
+		typ := line(enc.Type)
+		if _, _, err := mime.ParseMediaType(typ); err != nil {
+			typ = guessType(u)
+		}
+		it.enclosures = append(it.enclosures, feeds.Enclosure{URL: u, Type: typ, Length: max(enc.Length, 0)})
+	}
+	return it
+}
+
+// guessType guesses an enclosure's media type from its URL's extension.
+func guessType(u string) string {
+	if pu, err := url.Parse(u); err == nil {
+		if t := mime.TypeByExtension(strings.ToLower(path.Ext(pu.Path))); t != "" {
+			if mt, _, err := mime.ParseMediaType(t); err == nil {
+				return mt
+			}
+		}
+	}
+	return "application/octet-stream"
+}
+
+// validTime reports whether t is a date worth publishing: years 1000-9999,
+// which every format and reader can represent.
+func validTime(t time.Time) bool {
+	y := t.UTC().Year()
+	return !t.IsZero() && y >= 1000 && y <= 9999
+}
+
+// firstValid returns the first valid time, in UTC and truncated to seconds,
+// or the zero time.
+func firstValid(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if validTime(t) {
+			return t.UTC().Truncate(time.Second)
+		}
+	}
+	return time.Time{}
+}
+
+// absURL returns s if it is an absolute http(s) URL, else "".
+func absURL(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || !validXML(s) {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	s := strconv.Itoa(n) + " " + word
+	if n != 1 {
+		s += "s"
+	}
+	return s
+}

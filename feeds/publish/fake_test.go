@@ -1,0 +1,151 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// fakeEntries is an in-memory Entries. Recent filters by feed id and returns
+// newest first, like storage does.
+type fakeEntries struct {
+	mu      sync.Mutex
+	entries []feeds.Entry
+	version uint64
+	changed time.Time
+	err     error
+
+	recentCalls atomic.Int64
+}
+
+func (f *fakeEntries) Recent(ctx context.Context, feedIDs []string, limit int) ([]feeds.Entry, error) {
+	f.recentCalls.Add(1)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []feeds.Entry
+	for _, e := range f.entries {
+		if slices.Contains(feedIDs, e.FeedID) {
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b feeds.Entry) int { return b.Published.Compare(a.Published) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func (f *fakeEntries) Version() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.version
+}
+
+func (f *fakeEntries) Changed() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.changed
+}
+
+// add stores more entries and bumps the version, as a store update would.
+func (f *fakeEntries) add(es ...feeds.Entry) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.entries = append(f.entries, es...)
+	f.version++
+	f.changed = f.changed.Add(time.Minute)
+}
+
+var baseTime = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+
+// testSources are three sources: two URL feeds and one local file.
+var testSources = []SourceInfo{
+	{ID: "https://blog.example.org/feed.xml", Name: "Example Blog & Friends", FeedURL: "https://blog.example.org/feed.xml", SiteURL: "https://blog.example.org/"},
+	{ID: "https://podcast.example.net/rss", Name: "Pödcast — “Ünïcode” 日本語", FeedURL: "https://podcast.example.net/rss", SiteURL: "https://podcast.example.net/"},
+	{ID: "file:/srv/feeds/local.atom", Name: "", FeedURL: "", SiteURL: ""},
+}
+
+func testOptions() Options {
+	return Options{
+		Title:     "Merged <Feed> & more",
+		Link:      "http://127.0.0.1:8080/",
+		Sources:   slices.Clone(testSources),
+		Generator: "tidyfeed test",
+	}
+}
+
+// richEntries returns n entries per source (3 sources) exercising what the
+// formats find hard: enclosures with and without length or type, non-URL
+// guids, unicode, entities, control characters, missing authors, authors
+// with only an email, categories, odd dates and long HTML.
+func richEntries(n int) []feeds.Entry {
+	var es []feeds.Entry
+	for s, src := range testSources {
+		for i := range n {
+			k := s*n + i
+			e := feeds.Entry{
+				Key:       fmt.Sprintf("guid-%d-%d", s, i),
+				FeedID:    src.ID,
+				GUID:      fmt.Sprintf("tag:example,2026:%d/%d", s, i),
+				Title:     fmt.Sprintf("Entry %d of %s: AT&T <b>not bold</b> \"quotes\" 'apos' ✓ 🎉", i, src.Name),
+				Link:      fmt.Sprintf("https://site%d.example.com/posts/%d?x=1&y=2", s, i),
+				Content:   fmt.Sprintf("<p>Hello &amp; welcome to <em>entry %d</em>. Ünïcode: 日本語 ✓ &lt;tag&gt; ]]&gt; and ]]> too.</p>", k),
+				Summary:   fmt.Sprintf("Summary %d: a < b && c > d ✓", k),
+				Published: baseTime.Add(-time.Duration(k) * time.Hour),
+				Updated:   baseTime.Add(-time.Duration(k)*time.Hour + 30*time.Minute),
+				Seen:      baseTime.Add(-time.Duration(k)*time.Hour + time.Minute),
+			}
+			switch k % 6 {
+			case 0:
+				e.Authors = []feeds.Person{{Name: "Ada Lovelace", Email: "ada@example.org", URI: "https://ada.example.org/"}}
+				e.Enclosures = []feeds.Enclosure{{URL: fmt.Sprintf("https://cdn.example.net/ep%d.mp3", k), Type: "audio/mpeg", Length: 12345678}}
+				e.Categories = []string{"Go", "Feeds & Syndication", "Go"}
+			case 1:
+				e.Authors = []feeds.Person{{Email: "only@example.org"}, {Name: "Grace <Hopper>"}}
+				e.Enclosures = []feeds.Enclosure{{URL: fmt.Sprintf("https://cdn.example.net/v%d.mp4", k)}, {URL: "relative/dropped.mp3"}}
+				e.Categories = []string{"vidéo", "  spaced   out  "}
+			case 2:
+				// No authors; control characters and noncharacters everywhere.
+				e.Title = "Bell\x07 form\x0c feed\x00 nul \ufffe\uffff end\x85 C1"
+				e.Content = "<p>ctl\x01\x02\x1b chars \U0010FFFE and bad utf8 \xff\xfe here</p>"
+				e.Summary = "summary\x0b with vt"
+				e.Categories = []string{"ctl\x01cat"}
+			case 3:
+				// Odd dates: published zero, updated with a zone and nanoseconds.
+				e.Published = time.Time{}
+				e.Updated = time.Date(2026, 3, 1, 23, 59, 59, 999999999, time.FixedZone("X", -(9*3600 + 30*60)))
+				e.Link = ""
+				e.Content = strings.Repeat("<p>Long paragraph with <a href=\"https://example.com/a?b=1&amp;c=2\">a link</a> and <code>&lt;code&gt;</code>.</p>\n", 200)
+				e.Summary = ""
+			case 4:
+				// Year-0 and far-future dates; only Seen is usable.
+				e.Published = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+				e.Updated = time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)
+				e.Content = ""
+				e.Image = "https://cdn.example.net/lead.jpg"
+			case 5:
+				e.Key = "" // falls back to the GUID
+				e.Title = ""
+				e.Enclosures = []feeds.Enclosure{{URL: "https://cdn.example.net/image.png", Type: "not a type!", Length: -5}}
+			}
+			es = append(es, e)
+		}
+	}
+	return es
+}
+
+func newFake(es []feeds.Entry) *fakeEntries {
+	return &fakeEntries{entries: es, version: 1, changed: baseTime.Add(time.Hour)}
+}
