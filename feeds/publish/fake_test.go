@@ -125,7 +125,7 @@ func richEntries(n int) []feeds.Entry {
 			case 3:
 				// Odd dates: published zero, updated with a zone and nanoseconds.
 				e.Published = time.Time{}
-				e.Updated = time.Date(2026, 3, 1, 23, 59, 59, 999999999, time.FixedZone("X", -(9*3600 + 30*60)))
+				e.Updated = time.Date(2026, 3, 1, 23, 59, 59, 999999999, time.FixedZone("X", -(9*3600+30*60)))
 				e.Link = ""
 				e.Content = strings.Repeat("<p>Long paragraph with <a href=\"https://example.com/a?b=1&amp;c=2\">a link</a> and <code>&lt;code&gt;</code>.</p>\n", 200)
 				e.Summary = ""
