@@ -1,0 +1,37 @@
+// Package clean turns an entry's raw title, link, content and summary into
+// what a subscriber should read: the article once, as safe HTML, with no
+// share widgets, comment counters, embed-code boxes, ad markers, repeated
+// title or byline, truncated teaser, related-headline lists, newsletter calls
+// to action, blog-platform trailers or per-feed standing footers.
+//
+// A Cleaner runs an ordered pipeline over one parsed DOM per entry:
+//
+//  1. the feed's Replace patterns on the raw string;
+//  2. plain-text bodies become paragraphs at their line breaks;
+//  3. the body is parsed once; form controls (embed-code boxes) are dropped;
+//  4. sanitize.Rewrite makes URLs absolute, fixes lazy images and drops
+//     tracking pixels; the feed's Remove selectors are applied;
+//  5. small named rules, grouped in families (see RuleFamilies), remove
+//     blocks; every removal is recorded in a Report;
+//  6. the DOM is rendered and passed through the sanitizer, the final
+//     safety gate.
+//
+// Rules are generic: they look at blocks (paragraphs, list items, leaf
+// divisions, headings, lines separated by <br>) and their normalised text
+// (lower case, accents folded, punctuation dropped), using vocabularies of
+// interface words in several languages, the entry title, and the block's
+// position. A Profile learns, per feed, blocks that recur across entries
+// (imprints, colophons) so they can be dropped too.
+//
+// # Caveats
+//
+//   - Rules are conservative by design: long prose is never removed by the
+//     vocabulary rules, and the learned template rule only drops blocks whose
+//     normalised text recurs exactly. Some dirt worded in an unusual way
+//     will survive; per-feed Remove selectors are the escape hatch.
+//   - Safety (script, event handlers, dangerous URLs, trackers, redirect
+//     wrappers) is delegated to packages feeds/clean/sanitize and
+//     feeds/canon; this package only orders the calls.
+//   - The package does no I/O and logs nothing. Deciding which entries to
+//     keep is package dedupe's job.
+package clean

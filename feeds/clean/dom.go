@@ -1,0 +1,110 @@
+package clean
+
+import (
+	"html"
+	"regexp"
+	"strings"
+
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// markupRE finds something that looks like an HTML tag or comment.
+var markupRE = regexp.MustCompile(`<(?:[a-zA-Z][a-zA-Z0-9:-]*(?:\s|/?>)|/[a-zA-Z][a-zA-Z0-9:-]*\s*>|!--)`)
+
+// hasMarkup reports whether s looks like HTML rather than plain text.
+func hasMarkup(s string) bool {
+	return markupRE.MatchString(s)
+}
+
+// textToHTML turns a plain-text body into one <p> per non-blank line. The
+// text is entity-decoded first (feeds often escape plain text) and then
+// escaped, so it can never become markup.
+func textToHTML(s string) string {
+	s = html.UnescapeString(s)
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	var b strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		line = collapse(line)
+		if line == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		b.WriteString(html.EscapeString(line))
+		b.WriteString("</p>\n")
+	}
+	return b.String()
+}
+
+// parseBody parses an HTML fragment into the children of a fresh <div>
+// root. Scripting is disabled so that <noscript> fallbacks (lazy images)
+// parse as elements.
+func parseBody(s string) *xhtml.Node {
+	root := &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div}
+	ctx := &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body}
+	nodes, err := xhtml.ParseFragmentWithOptions(strings.NewReader(s), ctx, xhtml.ParseOptionEnableScripting(false))
+	if err != nil {
+		// The tokenizer does not fail on bad HTML; only reader errors land
+		// here. Fall back to the text, escaped.
+		nodes, _ = xhtml.ParseFragment(strings.NewReader(textToHTML(s)), ctx)
+	}
+	for _, n := range nodes {
+		root.AppendChild(n)
+	}
+	return root
+}
+
+// render serialises root's children.
+func render(root *xhtml.Node) string {
+	var b strings.Builder
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		_ = xhtml.Render(&b, c)
+	}
+	return b.String()
+}
+
+// dropTags are removed with their content before anything else looks at
+// the DOM: they are never content, and their text would confuse the rules.
+// The sanitizer would remove them too; removing them here makes the
+// removal visible in the Report.
+var dropTags = map[atom.Atom]string{
+	atom.Script: "safety/script", atom.Style: "safety/style", atom.Template: "safety/template",
+	atom.Object: "safety/object", atom.Embed: "safety/embed", atom.Applet: "safety/applet",
+	atom.Frame: "safety/frame", atom.Frameset: "safety/frameset", atom.Meta: "safety/meta",
+	atom.Link: "safety/link", atom.Base: "safety/base", atom.Title: "safety/title",
+	// Form controls carry embed-code snippets and sign-up boxes.
+	atom.Textarea: "share/embed-code", atom.Input: "share/embed-code",
+	atom.Select: "share/embed-code", atom.Button: "share/button", atom.Form: "cta/form",
+}
+
+// dropElements removes dropTags elements under root, recording each.
+func dropElements(root *xhtml.Node, rep *Report, disabled func(family string) bool) {
+	var next *xhtml.Node
+	for c := root.FirstChild; c != nil; c = next {
+		next = c.NextSibling
+		if c.Type == xhtml.CommentNode {
+			root.RemoveChild(c)
+			continue
+		}
+		if c.Type != xhtml.ElementNode {
+			continue
+		}
+		if rule, ok := dropTags[c.DataAtom]; ok && !(strings.HasPrefix(rule, "share/") && disabled("share")) &&
+			!(strings.HasPrefix(rule, "cta/") && disabled("cta")) {
+			text := textOf(c)
+			if c.DataAtom == atom.Input {
+				text = attr(c, "value")
+			}
+			if c.DataAtom != atom.Script && c.DataAtom != atom.Style {
+				rep.add(rule, text)
+			} else {
+				rep.add(rule, "")
+			}
+			p := c.Parent
+			p.RemoveChild(c)
+			continue
+		}
+		dropElements(c, rep, disabled)
+	}
+}

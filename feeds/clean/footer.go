@@ -1,0 +1,161 @@
+package clean
+
+import (
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Family "footer": blog-platform trailers. The patterns run over the folded
+// text (lower case, no accents, punctuation as spaces) of the last few
+// blocks only, so the same words mid-article are left alone.
+
+// originRE matches "the post X appeared first on Y" and its many variants
+// and translations.
+var originRE = regexp.MustCompile(`^(?:` + strings.Join([]string{
+	`(?:the|this) (?:post|article|entry|story) .* (?:appeared|was (?:first |originally )?(?:published|posted)|first appeared|originally appeared) (?:first |originally )?(?:on|at|in) .+`,
+	`(?:this|the) (?:post|article|entry|story) (?:was )?(?:originally |first )?(?:published|posted|appeared) (?:on|at|in) .+`,
+	`(?:originally|first) (?:published|posted|appeared) (?:on|at|in) .+`,
+	`(?:l|cet) article .* (?:est )?(?:apparu|paru|publie) (?:en premier|d abord|initialement|a l origine) (?:sur|dans) .+`,
+	`(?:cet article|article) (?:a ete )?(?:publie|paru) (?:initialement|d abord|a l origine) (?:sur|dans) .+`,
+	`(?:der|dieser) (?:beitrag|artikel|post|eintrag) .* (?:erschien|ist) (?:zuerst|erstmals|ursprunglich) (?:auf|bei|in) .+`,
+	`(?:der|dieser) (?:beitrag|artikel) (?:erschien|wurde) .* (?:zuerst|erstmals|ursprunglich) .+`,
+	`(?:la entrada|el articulo|la publicacion|el post|esta entrada|este articulo) .* (?:se publico|aparecio|fue publicad[oa]) (?:primero|por primera vez|originalmente) en .+`,
+	`(?:l articolo|il post|questo articolo) .* (?:proviene da|e apparso (?:per la )?prima (?:volta )?su|e stato pubblicato (?:per la )?prima (?:volta )?su) .+`,
+	`(?:o post|a entrada|o artigo|este artigo) .* (?:apareceu|foi publicad[oa]) (?:primeiro|pela primeira vez|originalmente) (?:em|no|na) .+`,
+	`(?:het bericht|het artikel|dit artikel) .* (?:verscheen|is) (?:eerst|voor het eerst) (?:op|bij) .+`,
+}, "|") + `)$`)
+
+// moreRE matches "continue reading" links and their translations.
+var moreRE = regexp.MustCompile(`^(?:` + strings.Join([]string{
+	`continue reading`, `keep reading`, `read more`, `read on`, `read the (?:full|rest|whole|complete|entire)(?: of)?(?: the)?(?: article| story| post| entry| piece)?`,
+	`read (?:the )?(?:full|complete|entire) (?:article|story|post|entry|piece)`, `read (?:this|the) (?:article|story|post) (?:on|at)`,
+	`full (?:article|story|post)`, `view (?:the )?(?:full|original) (?:article|story|post)`, `view (?:on|at) `, `click here to (?:read|continue)`,
+	`lire la suite`, `lire l article`, `la suite$`, `suite de l article`, `lire plus`, `en savoir plus`, `voir la suite`, `lire l integralite`,
+	`weiterlesen`, `weiter lesen`, `mehr lesen`, `mehr erfahren`, `zum (?:ganzen |vollstandigen )?(?:artikel|beitrag)`, `den (?:ganzen |vollstandigen )?(?:artikel|beitrag) lesen`, `hier weiterlesen`,
+	`leer mas`, `seguir leyendo`, `sigue leyendo`, `continuar leyendo`, `leer el articulo`, `leer la nota`, `ver mas`, `leer completo`, `lee mas`,
+	`leggi (?:tutto|di piu|l articolo|il resto|ancora)`, `continua a leggere`, `continuar lendo`, `leia mais`, `ler mais`, `lees verder`, `verder lezen`, `lees meer`,
+}, "|") + `)(?: .*)?$`)
+
+// postedRE matches WordPress "This entry was posted in ..." meta lines.
+var postedRE = regexp.MustCompile(`^(?:this (?:entry|post) was posted (?:in|on)|posted in|filed under|bookmark the permalink|categories|tags|tagged|cet article a ete publie dans|publie dans|veroffentlicht (?:in|unter)|kategorien|schlagworter|publicado en|categorias|etiquetas|archiviato in|pubblicato in)\b`)
+
+// trailerTexts are whole blocks of punctuation that mark a cut summary.
+var trailerTexts = map[string]bool{
+	"…": true, "...": true, "[…]": true, "[...]": true, "(…)": true, "(...)": true, "[ … ]": true,
+	"→": true, "»": true, "›": true, ">>": true, "(more…)": true, "(more...)": true,
+}
+
+// isTrailer reports whether b is a blog-platform trailer block.
+func isTrailer(b *block) bool {
+	if trailerTexts[b.text] || b.fold == "more" {
+		return true
+	}
+	if b.words == 0 || b.words > 45 {
+		return false
+	}
+	if originRE.MatchString(b.fold) {
+		return true
+	}
+	if b.words <= 12 && moreRE.MatchString(b.fold) && (b.links > 0 || b.words <= 4 || strings.ContainsAny(b.text, "→»›…>")) {
+		return true
+	}
+	return b.words <= 30 && postedRE.MatchString(b.fold) && (b.links > 0 || strings.HasPrefix(b.fold, "this "))
+}
+
+func footerRule(d *doc, name string) {
+	live := d.live()
+	// Walk back from the end over at most five blocks, skipping media.
+	seen := 0
+	for i := len(live) - 1; i >= 1 && seen < 5; i-- {
+		b := live[i]
+		if b.fold == "" && !trailerTexts[b.text] {
+			continue
+		}
+		seen++
+		if isTrailer(b) {
+			d.drop(b, name)
+		}
+	}
+}
+
+// cutMarks are truncation marks that end a cut summary's last paragraph.
+var cutMarks = []string{"[…]", "[...]", "[ … ]", "[&hellip;]", "(…)", "(more…)", "(more...)"}
+
+// inlineTrailerRule removes a "Continue reading →" link, or a "[…]" mark,
+// at the end of the last text block.
+func inlineTrailerRule(d *doc, name string) {
+	live := d.liveText()
+	if len(live) == 0 {
+		return
+	}
+	last := live[len(live)-1]
+	for range 3 {
+		n := lastTextLeaf(last)
+		if n == nil {
+			return
+		}
+		if a := enclosing(n, atom.A, last); a != nil {
+			t := collapse(textOf(a))
+			if t != last.text && moreRE.MatchString(fold(t)) {
+				d.rep.add(name, t)
+				p := a.Parent
+				p.RemoveChild(a)
+				pruneUp(p, d.root)
+				continue
+			}
+			return
+		}
+		trim := strings.TrimRight(n.Data, " \t\r\n\u00a0")
+		cut := false
+		for _, m := range cutMarks {
+			if strings.HasSuffix(trim, m) && len(strings.TrimSpace(last.text)) > len(m) {
+				d.rep.add(name, m)
+				n.Data = strings.TrimRight(strings.TrimSuffix(trim, m), " \u00a0")
+				cut = true
+				break
+			}
+		}
+		if !cut {
+			return
+		}
+	}
+}
+
+// lastTextLeaf returns the last non-blank text node inside b.
+func lastTextLeaf(b *block) *html.Node {
+	for i := len(b.nodes) - 1; i >= 0; i-- {
+		if t := lastText(b.nodes[i]); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+func lastText(n *html.Node) *html.Node {
+	if n.Type == html.TextNode {
+		if strings.TrimSpace(n.Data) != "" {
+			return n
+		}
+		return nil
+	}
+	for c := n.LastChild; c != nil; c = c.PrevSibling {
+		if t := lastText(c); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+// enclosing returns the nearest ancestor of n with tag a, stopping at the
+// block's boundary.
+func enclosing(n *html.Node, a atom.Atom, b *block) *html.Node {
+	for p := n.Parent; p != nil && p != b.parent; p = p.Parent {
+		if p.Type == html.ElementNode && p.DataAtom == a {
+			return p
+		}
+	}
+	return nil
+}

@@ -1,0 +1,26 @@
+package clean
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// paragraphs returns the text of each block of rendered HTML, in order.
+func paragraphs(t *testing.T, s string) []string {
+	t.Helper()
+	root := parseBody(s)
+	var out []string
+	for _, b := range collectBlocks(root) {
+		if b.text != "" {
+			out = append(out, html.UnescapeString(b.text))
+		}
+	}
+	return out
+}
+
+// countIn counts occurrences of needle in the visible text of s.
+func countIn(s, needle string) int {
+	return strings.Count(collapse(textOf(parseBody(s))), needle)
+}

@@ -1,0 +1,135 @@
+package clean
+
+// Family "share": share and social widgets, comment counters, "embed this"
+// prompts. Form controls (embed-code <textarea>/<input>) are dropped
+// earlier, in dropElements.
+
+// uiLex holds the words share widgets are made of, in en, fr, de,
+// es, it, pt and nl (folded: lower case, no accents).
+var uiLex = newLexicon(`
+share shares shared sharing sharethis tweet tweets retweet pin pinit email e-mail mail print printer
+comment comments reply replies copy copied clipboard close embed follow like likes liked
+bookmark bookmarks permalink whatsapp facebook twitter linkedin telegram reddit pinterest tumblr
+flipboard pocket messenger sms mastodon bluesky threads instagram youtube tiktok xing vk
+partager partage partagez partagee commentaires commentaire commenter imprimer envoyer fermer copier
+copie reagir reactions suivez aimer
+teilen geteilt kommentare kommentar kommentieren drucken schliessen kopieren kopiert folgen merken
+compartir comparte compartido comentarios comentario comentar imprimir enviar cerrar copiar copiado
+siguenos guardar
+condividi condividere commenti commento stampa chiudi copia copiato segui
+compartilhar partilhar fechar siga
+delen deel reacties reactie afdrukken sluiten kopieer gekopieerd volg`,
+	// Weak words appear in interface labels next to strong ones.
+	`
+this the a an on via to with your our us it in up or and of for by at is now new more less
+article articles story stories post posts page link links url button buttons icon icons below
+above here click tap open toggle view show hide add options option menu send save saved
+paste code video videos photo photos image gallery social media network networks friend friends
+favorite favorites favourite favourites conversation discussion join leave write see all no yet
+be first gift listen audio play font size text larger smaller report min read reading time
+minutes login log sign count x
+cet cette ce article sur par le la les l un une des du de et ou nous vous lien liens video
+ici cliquez bouton code reseaux sociaux ami amis
+diesen diesem dieser dieses artikel auf per mit und oder der die das den dem sie uns ihr ihre
+hier klicken mir gefallt code sozialen netzwerken
+este esta articulo en por el los las y o me gusta aqui enlace codigo redes sociales
+questo questa articolo su il lo gli e ci qui link codice
+este artigo no na nos os um uma
+dit artikel op ons en of link hier`)
+
+// lexicon is a vocabulary of strong words (only chrome is made of them)
+// and weak words (function words and nouns that chrome shares with prose).
+type lexicon struct {
+	strong, weak, all vocab
+}
+
+func newLexicon(strong, weak string) lexicon {
+	return lexicon{strong: newVocab(strong), weak: newVocab(weak), all: newVocab(strong, weak)}
+}
+
+// score counts the tokens of folded text f, how many are lexicon words
+// (numbers count, as in "12 comments"), and how many are strong. Tokens
+// glued together without spaces ("sharethisarticle") are split into
+// lexicon words when possible.
+func (l lexicon) score(f string) (n, hit, strongHit int) {
+	for _, tok := range splitFields(f) {
+		switch {
+		case l.strong[tok]:
+			n, hit, strongHit = n+1, hit+1, strongHit+1
+		case l.weak[tok] || isNumber(tok):
+			n, hit = n+1, hit+1
+		default:
+			parts, ok := l.segment(tok)
+			if !ok {
+				n++
+				continue
+			}
+			for _, p := range parts {
+				n, hit = n+1, hit+1
+				if l.strong[p] {
+					strongHit++
+				}
+			}
+		}
+	}
+	return n, hit, strongHit
+}
+
+func (l lexicon) segment(tok string) ([]string, bool) {
+	if len(tok) < 5 {
+		return nil, false
+	}
+	return l.all.segment(tok)
+}
+
+func splitFields(f string) []string {
+	if f == "" {
+		return nil
+	}
+	var out []string
+	start := 0
+	for i := 0; i <= len(f); i++ {
+		if i == len(f) || f[i] == ' ' {
+			if i > start {
+				out = append(out, f[start:i])
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// isUI reports whether folded text f is a short block made of interface
+// vocabulary: at most maxWords tokens, at least 80% of them interface
+// words, at least one of them strong.
+func (l lexicon) isUI(f string, maxWords int) bool {
+	if f == "" || words(f) > maxWords {
+		return false
+	}
+	n, hit, strongHit := l.score(f)
+	return strongHit > 0 && n <= maxWords+4 && float64(hit) >= 0.8*float64(n)
+}
+
+func shareRule(d *doc, name string) {
+	for _, b := range d.liveText() {
+		switch {
+		case uiLex.isUI(b.fold, 12):
+			d.drop(b, name)
+		case isEmbedPrompt(b.fold):
+			d.drop(b, name)
+		}
+	}
+}
+
+// isEmbedPrompt recognises "copy/paste the embed code below" style prompts.
+func isEmbedPrompt(f string) bool {
+	if words(f) > 20 || !(hasPhrase(f, "embed") || hasPhrase(f, "iframe") || hasPhrase(f, "integrer") || hasPhrase(f, "einbetten") || hasPhrase(f, "insertar") || hasPhrase(f, "incorporar")) {
+		return false
+	}
+	for _, w := range []string{"copy", "paste", "code", "link", "copier", "coller", "kopieren", "einfugen", "copiar", "pegar", "codigo", "codice", "copia"} {
+		if hasPhrase(f, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,158 @@
+package clean
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// collapse trims s and replaces every run of white space with one space.
+func collapse(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// fold normalises text for comparison: camel-case joins ("articleComments")
+// and letter/digit joins are split, letters are lower-cased with accents
+// removed, every other character becomes a separator, and separators
+// collapse to single spaces. Two blocks are "the same" when their folded
+// texts are equal.
+func fold(s string) string {
+	if !isASCII(s) {
+		s = stripAccents(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	var prev rune
+	space := true
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if !space && splitBetween(prev, r) {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(unicode.ToLower(r))
+			space = false
+		case r == '\'' || r == '’' || r == 'ʼ':
+			// Apostrophes separate elided articles (l'article, don't).
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+		prev = r
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// splitBetween reports whether a word boundary is implied between adjacent
+// letters or digits a and b: lower→upper ("articleComments") or a change
+// between letter and digit ("12Comments").
+func splitBetween(a, b rune) bool {
+	if unicode.IsLower(a) && unicode.IsUpper(b) {
+		return true
+	}
+	return unicode.IsDigit(a) != unicode.IsDigit(b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func stripAccents(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		return s
+	}
+	// A few letters do not decompose.
+	return strings.NewReplacer("ß", "ss", "æ", "ae", "Æ", "AE", "œ", "oe", "Œ", "OE", "ø", "o", "Ø", "O", "ł", "l", "Ł", "L", "đ", "d").Replace(out)
+}
+
+// words counts the words of folded text.
+func words(f string) int {
+	if f == "" {
+		return 0
+	}
+	return strings.Count(f, " ") + 1
+}
+
+// vocab is a set of folded words.
+type vocab map[string]bool
+
+func newVocab(lists ...string) vocab {
+	v := vocab{}
+	for _, l := range lists {
+		for _, w := range strings.Fields(l) {
+			v[w] = true
+		}
+	}
+	return v
+}
+
+// segment reports whether tok can be split entirely into words of v, each
+// at least two letters long ("sharethisarticle" → share this article),
+// and returns the parts.
+func (v vocab) segment(tok string) ([]string, bool) {
+	if len(tok) > 40 {
+		return nil, false
+	}
+	// best[i] is the start of the last word of a segmentation of tok[:i].
+	best := make([]int, len(tok)+1)
+	for i := range best {
+		best[i] = -1
+	}
+	best[0] = 0
+	for i := 2; i <= len(tok); i++ {
+		for j := i - 2; j >= 0; j-- {
+			if best[j] >= 0 && v[tok[j:i]] {
+				best[i] = j
+				break
+			}
+		}
+	}
+	if best[len(tok)] < 0 {
+		return nil, false
+	}
+	var parts []string
+	for i := len(tok); i > 0; i = best[i] {
+		parts = append([]string{tok[best[i]:i]}, parts...)
+	}
+	return parts, true
+}
+
+// isNumber reports whether the folded token is all digits.
+func isNumber(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		if tok[i] < '0' || tok[i] > '9' {
+			return false
+		}
+	}
+	return tok != ""
+}
+
+// hasPhrase reports whether folded text f contains the folded phrase p at
+// word boundaries.
+func hasPhrase(f, p string) bool {
+	i := strings.Index(" "+f+" ", " "+p+" ")
+	return i >= 0
+}
+
+// startsPhrase reports whether folded text f starts with folded phrase p at
+// a word boundary.
+func startsPhrase(f, p string) bool {
+	return f == p || strings.HasPrefix(f, p+" ")
+}

@@ -1,0 +1,135 @@
+package clean
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Family "title": the entry title repeated as the body's first blocks
+// (heading, bold line or paragraph, possibly with a " | Site" suffix or a
+// "Site: " prefix), and a byline line at the top.
+
+// leadWindow is how many leading text blocks the title rules look at.
+const leadWindow = 5
+
+func titleRule(d *doc, name string) {
+	if d.title == "" {
+		return
+	}
+	for i, b := range d.liveText() {
+		if i >= leadWindow {
+			return
+		}
+		if isTitleRepeat(b, d.title) {
+			d.drop(b, name)
+			continue
+		}
+		if b.words > 30 {
+			return // the article has started
+		}
+	}
+}
+
+// isTitleRepeat reports whether block b is the title, alone or with a
+// short site name before or after it.
+func isTitleRepeat(b *block, title string) bool {
+	if b.fold == title {
+		return true
+	}
+	extra := b.words - words(title)
+	if extra <= 0 || extra > 6 {
+		return false
+	}
+	return strings.HasPrefix(b.fold, title+" ") || strings.HasSuffix(b.fold, " "+title)
+}
+
+// bylineWords open a byline, folded.
+var bylineWords = []string{
+	"by", "written by", "posted by", "words by", "story by", "reporting by", "text by", "author",
+	"par", "publie par", "ecrit par", "redige par", "texte", "auteur",
+	"von", "geschrieben von", "veroffentlicht von", "autor", "autorin", "text",
+	"por", "escrito por", "publicado por", "redaccion",
+	"scritto da", "pubblicato da", "door", "geschreven door",
+}
+
+func bylineRule(d *doc, name string) {
+	for i, b := range d.liveText() {
+		if i >= 3 {
+			return
+		}
+		if isByline(b) {
+			d.drop(b, name)
+			return
+		}
+		if b.words > 30 {
+			return
+		}
+	}
+}
+
+// isByline reports whether b is a short "By Name" line: a by-word followed
+// by a capitalised name.
+func isByline(b *block) bool {
+	if b.words < 2 || b.words > 12 || strings.HasSuffix(strings.TrimSpace(b.text), "?") {
+		return false
+	}
+	for _, w := range bylineWords {
+		if !startsPhrase(b.fold, w) {
+			continue
+		}
+		// The raw text after the by-word must start with a capital letter.
+		rest := strings.TrimLeft(afterWords(b.text, words(w)), " :-–—")
+		return isName(rest)
+	}
+	return false
+}
+
+// nameJoiners may appear in lower case inside a list of names.
+var nameJoiners = map[string]bool{
+	"and": true, "und": true, "et": true, "y": true, "e": true, "en": true, "&": true,
+	"de": true, "van": true, "von": true, "der": true, "den": true, "di": true, "da": true,
+	"le": true, "la": true, "del": true, "dos": true, "du": true, "bin": true, "al": true,
+}
+
+// isName reports whether s starts with a short run of capitalised words (a
+// name or two), up to a separator such as "," "|" or "•".
+func isName(s string) bool {
+	if i := strings.IndexAny(s, ",|•·/(–—"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.Index(s, " - "); i >= 0 {
+		s = s[:i]
+	}
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f) > 6 {
+		return false
+	}
+	for i, w := range f {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsUpper(r) {
+			continue
+		}
+		if i == 0 || !nameJoiners[strings.ToLower(w)] {
+			return false
+		}
+	}
+	return true
+}
+
+// afterWords returns s after its first n words (words as fold counts them,
+// approximately: runs of letters and digits).
+func afterWords(s string, n int) string {
+	in := false
+	for i, r := range s {
+		word := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if word && !in {
+			if n == 0 {
+				return s[i:]
+			}
+			n--
+		}
+		in = word
+	}
+	return ""
+}
