@@ -1,0 +1,67 @@
+package fetch
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	// ErrPrivateAddress means the request would have connected to a
+	// loopback, private, link-local or otherwise non-public address while
+	// Options.AllowPrivate was false. The error wrapping it names the address.
+	ErrPrivateAddress = errors.New("fetch: refusing non-public address")
+	// ErrTooLarge means the decompressed body exceeded the size cap.
+	ErrTooLarge = errors.New("fetch: body too large")
+	// ErrTooManyRedirects means the redirect chain was longer than
+	// Options.MaxRedirects.
+	ErrTooManyRedirects = errors.New("fetch: too many redirects")
+	// ErrUnsupportedScheme means a URL, given or redirected to, was not
+	// http or https.
+	ErrUnsupportedScheme = errors.New("fetch: unsupported URL scheme")
+)
+
+// StatusError is returned by Fetch for any final status that is neither 2xx
+// nor 304. Callers branch on Code (404 and 410 mean the feed is gone, 429 and
+// 5xx are worth retrying) and on RetryAfter.
+type StatusError struct {
+	// URL is the URL that answered with Code, after redirects.
+	URL string
+	// Code is the HTTP status code.
+	Code int
+	// RetryAfter is when the server asked to be polled again, from a
+	// Retry-After header in delta-seconds or HTTP-date form; zero if the
+	// header is absent or unparseable.
+	RetryAfter time.Time
+	// Header is the response header.
+	Header http.Header
+}
+
+// Error returns, for example, "fetch https://example.com/feed: HTTP 503
+// Service Unavailable".
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("fetch %s: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
+}
+
+// parseRetryAfter interprets a Retry-After header value relative to now.
+// It returns the zero time when v is empty or malformed.
+func parseRetryAfter(v string, now time.Time) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return time.Time{}
+		}
+		secs = min(secs, int64(365*24*time.Hour/time.Second))
+		return now.Add(time.Duration(secs) * time.Second)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t
+	}
+	return time.Time{}
+}
