@@ -92,25 +92,22 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse validates data as the contents of the configuration file at path.
-// path is used in messages and to resolve relative paths; the file itself is
-// not read, but local feed files named in data must exist. When data has
+// path is used in messages and to resolve relative paths ("" means the
+// working directory, and messages say "<config>"); the file itself is not
+// read, but local feed files named in data must exist. When data has
 // problems Parse returns a nil Config and an Errors value listing them all,
 // sorted by position.
 func Parse(path string, data []byte) (*Config, error) {
-	file, abs, dir := path, "", ""
-	if path == "" {
-		file = "<config>"
-	}
-	// An empty path means "no file": relative paths resolve against the
-	// working directory and Config.Path stays "".
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("parse config %s: %w", file, err)
+		return nil, fmt.Errorf("parse config %s: %w", path, err)
 	}
-	if dir = filepath.Dir(abs); path == "" {
-		abs, dir = "", abs
+	d := &decoder{file: path, dir: filepath.Dir(abs)}
+	if path == "" {
+		// No file: relative paths resolve against the working directory
+		// (which Abs returned) and Config.Path stays "".
+		d.file, d.dir, abs = "<config>", abs, ""
 	}
-	d := &decoder{file: file, dir: dir}
 	cfg := d.decode(data)
 	if len(d.errs) > 0 {
 		sortErrors(d.errs)

@@ -43,6 +43,8 @@ const defaultDebounce = 200 * time.Millisecond
 // renaming it over the old one are noticed; in-place writes, creation and
 // chmod are noticed too. Events for other files in the folder are ignored.
 //
+// An empty file is skipped rather than loaded (it is what an in-place save
+// looks like between truncating and writing), unless the reload is forced.
 // Watch does not call OnChange for the file as it is when Watch starts:
 // callers Load it first. The callbacks run on Watch's goroutine, one at a
 // time, so a slow callback delays the next reload but never runs
@@ -131,6 +133,9 @@ func (wt *watcher) reload(forced bool) {
 	if err != nil {
 		wt.fail(fmt.Errorf("reload config: %w", err), nil, forced)
 		return
+	}
+	if !forced && len(data) == 0 {
+		return // an in-place save between truncate and write: wait for more
 	}
 	if !forced && bytes.Equal(data, wt.last) {
 		wt.failed = false // back to the configuration in force
