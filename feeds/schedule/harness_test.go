@@ -3,7 +3,6 @@ package schedule
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -18,7 +17,7 @@ import (
 var epoch = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 
 // quiet is a logger for tests that discards everything.
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = slog.New(slog.DiscardHandler)
 
 // pollRec is one call of the recorder's PollFunc.
 type pollRec struct {

@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -530,29 +531,36 @@ func TestPanicRescheduled(t *testing.T) {
 
 func TestWeek(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		clock, rec, s := newTest(Options{})
-		rec.hold = 30 * time.Second
-		ttlHost := "h3.example"
+		clock, rec, s := newTest(Options{Interval: time.Hour})
+		ttlHost := "h03.example"
 		rec.result = func(src feeds.Source, now time.Time) Result {
 			if hostKey(src) == ttlHost {
 				return Result{Next: now.Add(2 * time.Hour), Reason: "ttl"}
 			}
 			return Result{}
 		}
-		intervals := []time.Duration{0, 15 * time.Minute, time.Hour, 6 * time.Hour}
+		// 200 sources on 20 hosts plus 10 files; intervals 1h (default),
+		// 2h, 6h, 1h, and 30m for every twentieth.
+		intervals := []time.Duration{0, 2 * time.Hour, 6 * time.Hour, time.Hour}
+		interval := func(i int) time.Duration {
+			if i%20 == 1 {
+				return 30 * time.Minute
+			}
+			return intervals[i%4]
+		}
 		var srcs []feeds.Source
 		for i := range 200 {
-			srcs = append(srcs, urlSource("h"+string(rune('0'+i%20/10))+string(rune('0'+i%10))+".example", i, intervals[i%4]))
+			host := fmt.Sprintf("h%02d.example", i%20)
+			srcs = append(srcs, urlSource(host, i, interval(i)))
 		}
 		for i := range 10 {
-			srcs = append(srcs, fileSource(i, intervals[i%4]))
+			srcs = append(srcs, fileSource(i, interval(i)))
 		}
 		s.SetSources(srcs, nil)
 		m := startSim(t, clock, s)
-		wall := time.Now()
 		m.advance(3 * 24 * time.Hour)
 
-		// Mid-week reload: drop 20 sources, add 20 new ones.
+		// Mid-week reload: drop 20 sources, add 20 new ones on a new host.
 		removedAt := clock.Now()
 		removed := srcs[:20]
 		current := append([]feeds.Source(nil), srcs[20:]...)
@@ -561,13 +569,13 @@ func TestWeek(t *testing.T) {
 		}
 		s.SetSources(current, nil)
 		m.advance(2 * 24 * time.Hour)
+		refreshAt := clock.Now()
 		s.RefreshAll()
 		m.advance(2 * 24 * time.Hour)
 		if err := m.stop(); err != nil {
 			t.Fatalf("Run = %v, want nil", err)
 		}
 		t.Logf("simulated a week: %d polls, %d clock steps", len(rec.all()), m.steps)
-		_ = wall // synctest's clock is fake; real duration is reported by go test
 
 		now := clock.Now()
 		next := s.Next()
@@ -599,12 +607,23 @@ func TestWeek(t *testing.T) {
 		if len(rec.doubled) > 0 {
 			t.Errorf("polled while already in flight: %v", rec.doubled)
 		}
-		// A 15m source over ~7 days: about 670 polls.
-		if n := len(rec.starts(srcs[21].ID)); n < 600 || n > 750 {
-			t.Errorf("15m source polled %d times in a week, want about 670", n)
+		// A 30m source over a week: 7*48 = 336 polls, give or take jitter and the refresh.
+		if n := len(rec.starts(srcs[21].ID)); n < 320 || n > 355 {
+			t.Errorf("30m source polled %d times in a week, want about 336", n)
 		}
-		if n := len(rec.starts(srcs[23].ID)); n != 84+1 && n != 84 && n != 85+1 {
-			t.Logf("ttl host source polled %d times", n)
+		// Sources asking for now+2h are polled 2h apart (plus host spacing),
+		// except for the RefreshAll.
+		for i := 23; i < 200; i += 20 {
+			src := srcs[i]
+			starts := rec.starts(src.ID)
+			for i, g := range gaps(starts) {
+				if refreshed := !starts[i+1].Before(refreshAt) && starts[i+1].Before(refreshAt.Add(time.Minute)); refreshed {
+					continue
+				}
+				if g < 2*time.Hour || g > 2*time.Hour+time.Minute {
+					t.Errorf("%s: gap %d = %v, want 2h (the Result.Next) plus host spacing", src.ID, i, g)
+				}
+			}
 		}
 	})
 }
