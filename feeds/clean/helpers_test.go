@@ -20,6 +20,10 @@ func paragraphs(t *testing.T, s string) []string {
 	return out
 }
 
+// safetyLanded is true once safety.go calls feeds/clean/sanitize and
+// feeds/canon; tests of their duties (tracking parameters) wait for it.
+const safetyLanded = false
+
 // countIn counts occurrences of needle in the visible text of s.
 func countIn(s, needle string) int {
 	return strings.Count(collapse(textOf(parseBody(s))), needle)

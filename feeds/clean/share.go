@@ -52,7 +52,14 @@ func newLexicon(strong, weak string) lexicon {
 // glued together without spaces ("sharethisarticle") are split into
 // lexicon words when possible.
 func (l lexicon) score(f string) (n, hit, strongHit int) {
-	for _, tok := range splitFields(f) {
+	toks := splitFields(f)
+	for i := 0; i < len(toks); i++ {
+		tok := toks[i]
+		// Camel-case splitting cuts brand names in two ("whats app").
+		if i+1 < len(toks) && !l.all[tok] && l.all[tok+toks[i+1]] {
+			tok += toks[i+1]
+			i++
+		}
 		switch {
 		case l.strong[tok]:
 			n, hit, strongHit = n+1, hit+1, strongHit+1
