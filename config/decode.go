@@ -97,8 +97,9 @@ func (d *decoder) loadError(le *yaml.LoadError) {
 		line, col = le.ContextMark.Line, le.ContextMark.Column
 	}
 	if line == 0 {
-		line, col = 1, 1
+		line = 1
 	}
+	col = max(col, 1)
 	msg := "yaml syntax error: " + le.Message
 	if le.ContextMsg != "" {
 		msg += " (" + le.ContextMsg

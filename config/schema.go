@@ -33,6 +33,7 @@ const (
 	minMaxBody  = 1000               // 1KB
 	maxMaxBody  = 1000 * 1000 * 1000 // 1GB
 	maxMaxItems = 100_000
+	maxPriority = 1_000_000 // |priority|
 )
 
 // decode turns data into a Config with defaults applied, recording every
@@ -186,7 +187,7 @@ func (d *decoder) feed(n *yaml.Node, what string) (f Feed, ok bool) {
 		case "tags":
 			d.strings(v, w, &f.Tags)
 		case "priority":
-			d.integer(v, w, -1_000_000, 1_000_000, &f.Priority)
+			d.integer(v, w, -maxPriority, maxPriority, &f.Priority)
 		case "dedupe":
 			d.boolean(v, w, &f.Dedupe)
 		case "remove":

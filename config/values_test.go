@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -124,4 +125,18 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "full.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join("testdata", "full.yaml")
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse(path, data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
