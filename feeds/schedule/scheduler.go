@@ -36,7 +36,8 @@ type Result struct {
 // PollFunc polls one source. The scheduler calls it from its own goroutines,
 // several at a time for different sources, with a ctx that is cancelled when
 // Run's ctx ends; it must return promptly once ctx is done. It never runs
-// twice at once for one source while that source stays configured.
+// twice at once for one source ID. A panic is recovered, logged, and treated
+// as a zero Result with Reason "panic".
 type PollFunc func(ctx context.Context, src feeds.Source) Result
 
 // Options configures a Scheduler. The zero value is usable.
@@ -76,7 +77,8 @@ type Scheduler struct {
 	rnd      *rand.Rand
 	running  bool
 	sources  map[string]*entry
-	waiting  queue // entries in stateWaiting
+	gone     map[string]*entry // removed while polling; taken back if re-added before the poll returns
+	waiting  queue             // entries in stateWaiting
 	hosts    map[string]*host
 	busy     map[*host]struct{} // hosts with a non-empty ready queue
 	inflight int
@@ -98,6 +100,7 @@ func New(poll PollFunc, opts Options) *Scheduler {
 		wake:        make(chan struct{}, 1),
 		rnd:         opts.Rand,
 		sources:     make(map[string]*entry),
+		gone:        make(map[string]*entry),
 		hosts:       make(map[string]*host),
 		busy:        make(map[*host]struct{}),
 	}
@@ -229,9 +232,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		at, ok := s.wakeAtLocked(now)
 		s.mu.Unlock()
 
-		for _, e := range starts {
-			h, src := e.host, e.src // copies: SetSources may change e meanwhile
-			wg.Go(func() { s.pollOne(ctx, e, h, src) })
+		for _, st := range starts {
+			wg.Go(func() { s.pollOne(ctx, st) })
 		}
 		var timer Timer
 		var fire <-chan time.Time
@@ -251,10 +253,18 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	return nil
 }
 
+// start is a poll taken out of the queues by dispatchLocked. It holds copies
+// made under the lock, since SetSources may change the entry meanwhile.
+type start struct {
+	e   *entry
+	h   *host // the host whose counters the poll holds
+	src feeds.Source
+}
+
 // pollOne runs one poll and reschedules its source.
-func (s *Scheduler) pollOne(ctx context.Context, e *entry, h *host, src feeds.Source) {
-	res := s.call(ctx, src)
-	s.finish(e, h, res)
+func (s *Scheduler) pollOne(ctx context.Context, st start) {
+	res := s.call(ctx, st.src)
+	s.finish(st.e, st.h, res)
 	s.wakeUp()
 }
 
@@ -278,8 +288,18 @@ func (s *Scheduler) wakeUp() {
 	}
 }
 
-// addLocked adds a source new to the scheduler.
+// addLocked adds a source new to the scheduler. A source removed while its
+// poll is in flight and added back before that poll returns is taken back as
+// it was: it is rescheduled when the poll returns, not polled twice at once.
 func (s *Scheduler) addLocked(src feeds.Source, due, now time.Time) {
+	if e, ok := s.gone[src.ID]; ok {
+		delete(s.gone, src.ID)
+		e.src = src
+		e.host = s.hostLocked(hostKey(src))
+		e.host.refs++
+		s.sources[src.ID] = e
+		return
+	}
 	e := &entry{id: src.ID, src: src, next: due, reason: "stored", index: -1}
 	if !due.After(now) {
 		window := min(startSpread, s.intervalOf(src))
@@ -323,6 +343,8 @@ func (s *Scheduler) removeLocked(e *entry) {
 		heap.Remove(&s.waiting, e.index)
 	case stateReady:
 		s.unreadyLocked(e)
+	case statePolling:
+		s.gone[e.id] = e
 	}
 	delete(s.sources, e.id)
 	e.host.refs--
@@ -337,7 +359,8 @@ func (s *Scheduler) finish(e *entry, h *host, res Result) {
 	h.inflight--
 	s.dropHostLocked(h)
 	if s.sources[e.id] != e {
-		return // removed (and perhaps added again as a new entry) while polling
+		delete(s.gone, e.id) // removed while polling: not rescheduled
+		return
 	}
 	now := s.clock.Now()
 	e.next, e.reason = res.Next, res.Reason
@@ -357,11 +380,11 @@ func (s *Scheduler) finish(e *entry, h *host, res Result) {
 // dispatchLocked moves due entries to their hosts' ready queues and takes
 // every entry that may start now out of them, marking it polling. The caller
 // starts the polls.
-func (s *Scheduler) dispatchLocked(now time.Time) []*entry {
+func (s *Scheduler) dispatchLocked(now time.Time) []start {
 	for len(s.waiting) > 0 && !s.waiting[0].next.After(now) {
 		s.readyLocked(heap.Pop(&s.waiting).(*entry))
 	}
-	var starts []*entry
+	var starts []start
 	for s.inflight < s.concurrency {
 		h := s.pickLocked(now)
 		if h == nil {
@@ -376,7 +399,7 @@ func (s *Scheduler) dispatchLocked(now time.Time) []*entry {
 			extra := time.Duration(s.rnd.Float64() * s.jitter * float64(s.spacing))
 			h.notBefore = now.Add(s.spacing + extra)
 		}
-		starts = append(starts, e)
+		starts = append(starts, start{e: e, h: h, src: e.src})
 		s.log.Debug("poll started", "feed", e.id, "url", e.src.Location(), "reason", e.reason)
 	}
 	return starts

@@ -355,11 +355,36 @@ func TestRemoveWhilePolling(t *testing.T) {
 		if n := len(rec.starts(y.ID)); n < 4 {
 			t.Errorf("remaining source polled %d times in an hour, want at least 4", n)
 		}
-		// Added back: a new source, due soon.
+		// Added back: a new source, due within a minute.
 		s.SetSources([]feeds.Source{x, y}, nil)
 		m.advance(2 * time.Minute)
 		if n := len(rec.starts(x.ID)); n != 2 {
 			t.Errorf("source added back polled %d times in total, want 2", n)
+		}
+	})
+}
+
+func TestRemoveAndReaddWhilePolling(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock, rec, s := newTest(Options{Interval: 10 * time.Minute, Jitter: -1})
+		rec.hold = 5 * time.Minute
+		x := urlSource("x.example", 1, 0)
+		s.SetSources([]feeds.Source{x}, dueAt([]feeds.Source{x}, epoch.Add(time.Minute)))
+		m := startSim(t, clock, s)
+		m.advance(2 * time.Minute) // x in flight until 6m
+		s.SetSources(nil, nil)
+		s.SetSources([]feeds.Source{x}, nil) // back before its poll returns
+		m.advance(30 * time.Minute)
+		if len(rec.doubled) > 0 {
+			t.Errorf("polled while already in flight: %v", rec.doubled)
+		}
+		// Each poll takes 5m and the next is 10m after its end: 1m, 16m, 31m.
+		want := []time.Time{epoch.Add(time.Minute), epoch.Add(16 * time.Minute), epoch.Add(31 * time.Minute)}
+		if got := rec.starts(x.ID); !slices.EqualFunc(got, want, time.Time.Equal) {
+			t.Errorf("polls at %v, want %v", got, want)
+		}
+		if len(s.gone) != 0 {
+			t.Errorf("%d removed entries still remembered, want 0", len(s.gone))
 		}
 	})
 }
