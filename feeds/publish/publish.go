@@ -90,7 +90,8 @@ type Document struct {
 	ETag string
 	// LastModified is the latest of the newest entry's update, the store's
 	// Changed() and the last options change, never later than the render
-	// time, truncated to seconds.
+	// time, truncated to seconds. With none of them it is the Unix epoch,
+	// which ServeHTTP does not send.
 	LastModified time.Time
 }
 
@@ -245,7 +246,7 @@ func (p *Publisher) build(ctx context.Context, f Format, opts Options, optsChang
 		return Document{}, err
 	}
 
-	mod := ch.newest
+	mod := ch.updated
 	for _, t := range []time.Time{changed, optsChanged} {
 		if validTime(t) && t.After(mod) {
 			mod = t
