@@ -1,0 +1,206 @@
+package sanitize
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
+)
+
+// DefaultEmbedHosts are the hosts (with their subdomains) whose iframes
+// Sanitizer.HTML keeps when Options.EmbedHosts is nil: video, audio and
+// code-pen players that publishers embed in articles.
+var DefaultEmbedHosts = []string{
+	"youtube.com", "youtube-nocookie.com", "player.vimeo.com",
+	"w.soundcloud.com", "open.spotify.com", "bandcamp.com",
+	"dailymotion.com", "embed.ted.com", "codepen.io",
+}
+
+// iframeSandbox is the sandbox every kept iframe gets: players need
+// scripts and their own origin (cross-origin to us), and "watch on
+// YouTube" opens a popup; top navigation is never allowed.
+const iframeSandbox = "allow-scripts allow-same-origin allow-popups"
+
+// Options configures a Sanitizer. The zero value is usable: iframes from
+// DefaultEmbedHosts are kept.
+type Options struct {
+	// EmbedHosts replaces DefaultEmbedHosts as the iframe allowlist; nil
+	// means DefaultEmbedHosts. Each entry matches the host and its
+	// subdomains.
+	EmbedHosts []string
+	// NoEmbeds drops every iframe, allowlisted or not.
+	NoEmbeds bool
+}
+
+// Sanitizer is an allowlist HTML sanitiser. Its policy is built once by New;
+// a Sanitizer is safe for concurrent use.
+type Sanitizer struct {
+	policy *bluemonday.Policy
+}
+
+// New builds a Sanitizer from opts.
+func New(opts Options) *Sanitizer {
+	hosts := opts.EmbedHosts
+	if hosts == nil {
+		hosts = DefaultEmbedHosts
+	}
+	return &Sanitizer{policy: newPolicy(hosts, !opts.NoEmbeds && len(hosts) > 0)}
+}
+
+// urlPart is a URL value that cannot carry a dangerous scheme: an http,
+// https or mailto URL, a protocol-relative or absolute path, or a relative
+// reference with no colon before its first '/', '?' or '#'. Entities are
+// already decoded when bluemonday matches, and white space or control
+// characters inside a scheme make it fail.
+const urlPart = `(?:(?i:https?|mailto):[^\s]*|/[^\s]*|[^\s:/?#]+(?:[/?#][^\s]*)?)`
+
+// srcsetPart is one srcset URL: as urlPart, but without commas.
+const srcsetPart = `(?:(?i:https?):[^\s,]+|/[^\s,]*|[^\s,:/?#]+(?:[/?#][^\s,]*)?)`
+
+var (
+	safeURL    = regexp.MustCompile(`^\s*` + urlPart + `\s*$`)
+	safeSrcset = regexp.MustCompile(`^\s*` + srcsetPart + `(?:\s+[0-9.]+[wxh])?\s*(?:,\s*` + srcsetPart + `(?:\s+[0-9.]+[wxh])?\s*)*,?\s*$`)
+	number     = regexp.MustCompile(`^\s*[0-9]{1,5}(?:px|%)?\s*$`)
+)
+
+func newPolicy(embedHosts []string, embeds bool) *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowRelativeURLs(true)
+	p.RequireParseableURLs(true)
+	p.RequireNoReferrerOnFullyQualifiedLinks(true)
+
+	p.AllowElements("p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+		"ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "code", "kbd",
+		"samp", "var", "table", "thead", "tbody", "tfoot", "tr", "th", "td",
+		"caption", "colgroup", "col", "figure", "figcaption", "picture",
+		"em", "strong", "b", "i", "u", "s", "sub", "sup", "small", "mark",
+		"abbr", "cite", "q", "dfn", "time", "del", "ins", "details", "summary",
+		"span", "div", "section", "article", "aside", "header", "footer",
+		"main", "address", "bdi", "bdo", "ruby", "rt", "rp", "wbr", "big", "tt")
+	p.AllowAttrs("title").Globally()
+	p.AllowAttrs("lang").Matching(regexp.MustCompile(`^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$`)).Globally()
+	p.AllowAttrs("dir").Matching(regexp.MustCompile(`^(?i:ltr|rtl|auto)$`)).Globally()
+
+	p.AllowAttrs("href").Matching(safeURL).OnElements("a")
+	p.AllowAttrs("cite").Matching(safeURL).OnElements("blockquote", "q", "del", "ins")
+	p.AllowAttrs("datetime").OnElements("time", "del", "ins")
+	p.AllowAttrs("start", "reversed").OnElements("ol")
+	p.AllowAttrs("type").Matching(regexp.MustCompile(`^[1aAiI]$`)).OnElements("ol")
+	p.AllowAttrs("value").Matching(number).OnElements("li")
+	p.AllowAttrs("colspan", "rowspan").Matching(number).OnElements("td", "th")
+	p.AllowAttrs("scope").Matching(regexp.MustCompile(`^(?i:row|col|rowgroup|colgroup)$`)).OnElements("th")
+	p.AllowAttrs("span").Matching(number).OnElements("col", "colgroup")
+	p.AllowAttrs("open").OnElements("details")
+
+	p.AllowElements("img", "source", "audio", "video", "track")
+	p.AllowAttrs("src").Matching(safeURL).OnElements("img", "source", "audio", "video", "track")
+	p.AllowAttrs("srcset").Matching(safeSrcset).OnElements("img", "source")
+	p.AllowAttrs("alt").OnElements("img")
+	p.AllowAttrs("width", "height").Matching(number).OnElements("img", "video", "iframe")
+	p.AllowAttrs("sizes", "media").Matching(regexp.MustCompile(`^[\w\s(),.:%-]*$`)).OnElements("img", "source")
+	p.AllowAttrs("type").Matching(regexp.MustCompile(`^[\w.+/-]+(?:;[\w\s=".,+/-]*)?$`)).OnElements("source")
+	p.AllowAttrs("controls", "loop", "muted", "preload").OnElements("audio", "video")
+	p.AllowAttrs("playsinline").OnElements("video")
+	p.AllowAttrs("poster").Matching(safeURL).OnElements("video")
+	p.AllowAttrs("kind", "srclang", "label", "default").OnElements("track")
+
+	if embeds {
+		p.AllowElements("iframe")
+		p.AllowAttrs("src").Matching(embedRegexp(embedHosts)).OnElements("iframe")
+		p.AllowAttrs("allowfullscreen").OnElements("iframe")
+		p.RequireSandboxOnIFrame() // sandbox="" on every iframe; HTML widens it
+	}
+
+	// Text inside these is never article prose; drop it with the element.
+	p.SkipElementsContent("script", "style", "noscript", "template", "title",
+		"textarea", "select", "option", "button", "object", "embed", "applet",
+		"svg", "head", "xmp", "noembed", "noframes", "frameset", "iframe")
+	return p
+}
+
+// embedRegexp matches an https or protocol-relative URL on one of hosts.
+func embedRegexp(hosts []string) *regexp.Regexp {
+	quoted := make([]string, len(hosts))
+	for i, h := range hosts {
+		quoted[i] = regexp.QuoteMeta(strings.ToLower(h))
+	}
+	return regexp.MustCompile(`^\s*(?i:https:)?//(?i:(?:[a-z0-9-]+\.)*(?:` +
+		strings.Join(quoted, "|") + `))(?:[/?#][^\s]*)?\s*$`)
+}
+
+// HTML returns raw reduced to the allowlist described in the package
+// documentation. It never fails: unparsable input yields what the HTML5
+// tokenizer makes of it, escaped.
+func (s *Sanitizer) HTML(raw string) string {
+	out := s.policy.Sanitize(raw)
+	if strings.Contains(out, "<iframe") {
+		out = fixIframes(out)
+	}
+	return out
+}
+
+// fixIframes drops iframes left without a src (their src failed the
+// allowlist) and gives the others the fixed sandbox. Whatever sits between
+// <iframe> and </iframe> is dropped: browsers never show it. out is
+// bluemonday's output: well-formed tokens, attribute values escaped.
+func fixIframes(out string) string {
+	z := html.NewTokenizer(strings.NewReader(out))
+	var b strings.Builder
+	b.Grow(len(out))
+	inside, keep := false, false
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return b.String()
+		}
+		tok := z.Token()
+		if tok.Data != "iframe" || tt == html.TextToken {
+			if !inside {
+				b.WriteString(tok.String())
+			}
+			continue
+		}
+		switch tt {
+		case html.StartTagToken, html.SelfClosingTagToken:
+			if inside {
+				continue
+			}
+			keep = hasAttr(tok.Attr, "src")
+			inside = tt == html.StartTagToken
+			if keep {
+				tok.Attr = setAttr(tok.Attr, "sandbox", iframeSandbox)
+				tok.Type = html.StartTagToken
+				b.WriteString(tok.String())
+				if !inside {
+					b.WriteString("</iframe>")
+				}
+			}
+		case html.EndTagToken:
+			if inside && keep {
+				b.WriteString("</iframe>")
+			}
+			inside = false
+		}
+	}
+}
+
+func hasAttr(attrs []html.Attribute, key string) bool {
+	for _, a := range attrs {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func setAttr(attrs []html.Attribute, key, val string) []html.Attribute {
+	for i := range attrs {
+		if attrs[i].Key == key {
+			attrs[i].Val = val
+			return attrs
+		}
+	}
+	return append(attrs, html.Attribute{Key: key, Val: val})
+}
