@@ -200,3 +200,47 @@ func gaps(ts []time.Time) []time.Duration {
 	}
 	return ds
 }
+
+// checkScheduled asserts that no source is lost: after Run has returned,
+// every source is in exactly one queue (waiting, or ready on its host), none
+// is marked polling, and no counter is left over. A source whose next check
+// is not in the future must have come due recently and be waiting only for
+// its host's gap or a free slot.
+func checkScheduled(t *testing.T, s *Scheduler) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	queued := len(s.waiting)
+	for h := range s.busy {
+		queued += len(h.ready)
+	}
+	if queued != len(s.sources) || s.inflight != 0 || len(s.gone) != 0 {
+		t.Errorf("%d sources, %d queued, %d in flight, %d gone; want all queued, none in flight or gone",
+			len(s.sources), queued, s.inflight, len(s.gone))
+	}
+	for id, e := range s.sources {
+		var ok bool
+		switch e.state {
+		case stateWaiting:
+			ok = e.index >= 0 && e.index < len(s.waiting) && s.waiting[e.index] == e
+		case stateReady:
+			_, busy := s.busy[e.host]
+			ok = busy && e.index >= 0 && e.index < len(e.host.ready) && e.host.ready[e.index] == e
+		}
+		if !ok {
+			t.Errorf("%s: state %d, index %d: not in its queue", id, e.state, e.index)
+		}
+		if e.next.IsZero() || e.next.Before(now.Add(-time.Minute)) {
+			t.Errorf("%s: next check %v, want after %v (or due within the last minute)", id, e.next, now)
+		}
+		if s.hosts[e.host.name] != e.host {
+			t.Errorf("%s: host %q not in the host table", id, e.host.name)
+		}
+	}
+	for name, h := range s.hosts {
+		if h.inflight != 0 || h.refs == 0 {
+			t.Errorf("host %q: %d in flight, %d sources; want 0 and > 0", name, h.inflight, h.refs)
+		}
+	}
+}

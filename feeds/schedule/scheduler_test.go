@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -383,9 +384,10 @@ func TestRemoveAndReaddWhilePolling(t *testing.T) {
 		if got := rec.starts(x.ID); !slices.EqualFunc(got, want, time.Time.Equal) {
 			t.Errorf("polls at %v, want %v", got, want)
 		}
-		if len(s.gone) != 0 {
-			t.Errorf("%d removed entries still remembered, want 0", len(s.gone))
+		if err := m.stop(); err != nil {
+			t.Fatal(err)
 		}
+		checkScheduled(t, s)
 	})
 }
 
@@ -410,6 +412,13 @@ func TestHostChange(t *testing.T) {
 		m.advance(2 * time.Minute)
 		if st := rec.starts(srcs[1].ID); len(st) != 1 || !st[0].Equal(epoch.Add(61*time.Second)) {
 			t.Errorf("second source on old host polled at %v, want once at %v", st, epoch.Add(61*time.Second))
+		}
+		if err := m.stop(); err != nil {
+			t.Fatal(err)
+		}
+		checkScheduled(t, s)
+		if _, ok := s.hosts["new.example"]; !ok || len(s.hosts) != 2 {
+			t.Errorf("hosts %v, want old.example and new.example", s.hosts)
 		}
 	})
 }
@@ -503,6 +512,7 @@ func TestRunWaitsForPolls(t *testing.T) {
 				t.Errorf("%s next check %v after Run returned, want after %v (rescheduled)", id, at, clock.Now())
 			}
 		}
+		checkScheduled(t, s)
 	})
 }
 
@@ -602,15 +612,14 @@ func TestWeek(t *testing.T) {
 		}
 		t.Logf("simulated a week: %d polls, %d clock steps", len(rec.all()), m.steps)
 
-		now := clock.Now()
+		checkScheduled(t, s)
 		next := s.Next()
 		if len(next) != len(current) {
 			t.Errorf("Next() has %d sources, want %d", len(next), len(current))
 		}
 		for _, src := range current {
-			at, ok := next[src.ID]
-			if !ok || !at.After(now) {
-				t.Errorf("%s: next check %v (present %v), want after %v", src.ID, at, ok, now)
+			if _, ok := next[src.ID]; !ok {
+				t.Errorf("%s: missing from Next()", src.ID)
 			}
 			if n := len(rec.starts(src.ID)); n < 2 {
 				t.Errorf("%s polled %d times, want at least 2", src.ID, n)
@@ -650,5 +659,47 @@ func TestWeek(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+func TestConcurrentUse(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock, rec, s := newTest(Options{Interval: 5 * time.Minute, Concurrency: 4})
+		rec.hold = 10 * time.Second
+		var all []feeds.Source
+		for i := range 30 {
+			all = append(all, urlSource(fmt.Sprintf("h%d.example", i%5), i, 0))
+		}
+		s.SetSources(all, nil)
+		m := startSim(t, clock, s)
+		// Three goroutines reload, refresh and read while polls run.
+		var wg sync.WaitGroup
+		for g := range 3 {
+			wg.Go(func() {
+				for i := range 40 {
+					switch g {
+					case 0:
+						s.SetSources(all[i%10:], nil)
+					case 1:
+						s.RefreshAll()
+					case 2:
+						if n := len(s.Next()); n < 20 {
+							t.Errorf("Next() has %d sources, want at least 20", n)
+						}
+					}
+					<-clock.After(time.Duration(17+g) * time.Second)
+				}
+			})
+		}
+		m.advance(time.Hour)
+		wg.Wait()
+		if rec.maxInflight > 4 || rec.maxHost > 1 || len(rec.doubled) > 0 {
+			t.Errorf("bounds broken: max in flight %d (want ≤ 4), per host %d (want ≤ 1), doubled %v",
+				rec.maxInflight, rec.maxHost, rec.doubled)
+		}
+		if err := m.stop(); err != nil {
+			t.Fatal(err)
+		}
+		checkScheduled(t, s)
 	})
 }
