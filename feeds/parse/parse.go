@@ -50,6 +50,9 @@ func New(opts Options) *Parser {
 // a feed that is broken beyond what gofeed tolerates yields another error.
 func (p *Parser) Parse(body []byte, base string) (feeds.Feed, []feeds.Entry, error) {
 	docBase := parseBase(base)
+	if bytes.HasPrefix(body, []byte{0x1F, 0x8B}) {
+		return feeds.Feed{}, nil, fmt.Errorf("%w: gzip-compressed body", ErrNotFeed)
+	}
 	body = toUTF8(body)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return feeds.Feed{}, nil, fmt.Errorf("%w: empty body", ErrNotFeed)

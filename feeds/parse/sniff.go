@@ -9,7 +9,9 @@ import (
 
 	"github.com/mmcdole/gofeed/json"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
 )
@@ -40,23 +42,49 @@ func toUTF8(b []byte) []byte {
 	return fixDecl(bytes.TrimPrefix(out, []byte{0xEF, 0xBB, 0xBF}))
 }
 
-var declEncoding = regexp.MustCompile(`(?i)^(\s*<\?xml[^>]*?encoding\s*=\s*["'])(utf-?16[^"']*|utf-?32[^"']*|ucs-?[24][^"']*|u16|u32)(["'])`)
+var declEncoding = regexp.MustCompile(`(?i)^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']`)
 
-// fixDecl rewrites a UTF-16/32 encoding declaration on an ASCII-compatible
-// body to utf-8, since the bytes no longer match it.
+var wideEncoding = regexp.MustCompile(`(?i)^(utf|ucs)[-_]?(16|32|2|4)|^u(16|32)$`)
+
+// fixDecl makes an ASCII-compatible body parseable by gofeed: a declared
+// UTF-16/32 encoding (which the bytes no longer match) or one Go does not
+// know becomes utf-8; bytes that are not valid UTF-8 under a UTF-8 or no
+// declaration are read as windows-1252 when undeclared (the web's default
+// for legacy text) and have bad sequences replaced with U+FFFD otherwise.
 func fixDecl(b []byte) []byte {
-	if !bytes.HasPrefix(bytes.TrimLeft(b[:min(len(b), 64)], " \t\r\n"), []byte("<?xml")) {
-		return b
+	label := ""
+	var m []int
+	if bytes.HasPrefix(bytes.TrimLeft(b[:min(len(b), 64)], " \t\r\n"), []byte("<?xml")) {
+		m = declEncoding.FindSubmatchIndex(b[:min(len(b), 256)])
+		if m != nil {
+			label = strings.ToLower(strings.TrimSpace(string(b[m[2]:m[3]])))
+		}
 	}
-	head := b[:min(len(b), 256)]
-	m := declEncoding.FindSubmatchIndex(head)
-	if m == nil {
-		return b
+	switch {
+	case label == "" || label == "utf-8" || label == "utf8":
+		if utf8.Valid(b) {
+			return b
+		}
+		if label == "" {
+			if out, err := charmap.Windows1252.NewDecoder().Bytes(b); err == nil {
+				return out
+			}
+		}
+		return bytes.ToValidUTF8(b, []byte("\uFFFD"))
+	case wideEncoding.MatchString(label):
+	default:
+		if enc, _ := charset.Lookup(label); enc != nil {
+			return b
+		}
 	}
 	out := make([]byte, 0, len(b))
-	out = append(out, b[:m[3]]...)
+	out = append(out, b[:m[2]]...)
 	out = append(out, "utf-8"...)
-	return append(out, b[m[5]:]...)
+	out = append(out, b[m[3]:]...)
+	if !utf8.Valid(out) {
+		out = bytes.ToValidUTF8(out, []byte("\uFFFD"))
+	}
+	return out
 }
 
 // notFeed explains why a body gofeed could not parse is no feed at all, or
@@ -64,12 +92,10 @@ func fixDecl(b []byte) []byte {
 func notFeed(b []byte) string {
 	t := bytes.TrimLeft(b, " \t\r\n")
 	switch {
-	case bytes.HasPrefix(b, []byte{0x1F, 0x8B}):
-		return "gzip-compressed body"
 	case bytes.IndexByte(b[:min(len(b), 1024)], 0) >= 0 || !utf8.Valid(b[:min(len(b), 1024)]) && !bytes.HasPrefix(t, []byte("<")):
 		return "binary body"
 	case bytes.HasPrefix(t, []byte("{")):
-		if bytes.Contains(b, []byte("jsonfeed.org/version")) {
+		if bytes.Contains(b, []byte("jsonfeed.org")) {
 			return ""
 		}
 		return "JSON document is not a JSON Feed"
