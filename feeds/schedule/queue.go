@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"container/heap"
 	"net/url"
 	"strings"
 	"time"
@@ -87,4 +88,98 @@ func (q *queue) Pop() any {
 	e.index = -1
 	*q = old[:len(old)-1]
 	return e
+}
+
+// dispatchLocked moves due entries to their hosts' ready queues and takes
+// every entry that may start now out of them, marking it polling. The caller
+// starts the polls.
+func (s *Scheduler) dispatchLocked(now time.Time) []start {
+	for len(s.waiting) > 0 && !s.waiting[0].next.After(now) {
+		s.readyLocked(heap.Pop(&s.waiting).(*entry))
+	}
+	var starts []start
+	for s.inflight < s.concurrency {
+		h := s.pickLocked(now)
+		if h == nil {
+			break
+		}
+		e := h.ready[0]
+		s.unreadyLocked(e)
+		e.state = statePolling
+		s.inflight++
+		h.inflight++
+		if h.gated() && s.spacing > 0 {
+			extra := time.Duration(s.rnd.Float64() * s.jitter * float64(s.spacing))
+			h.notBefore = now.Add(s.spacing + extra)
+		}
+		starts = append(starts, start{e: e, h: h, src: e.src})
+		s.log.Debug("poll started", "feed", e.id, "url", e.src.Location(), "reason", e.reason)
+	}
+	return starts
+}
+
+// pickLocked returns the host whose earliest ready entry is due first among
+// the hosts that may start a poll now, or nil.
+func (s *Scheduler) pickLocked(now time.Time) *host {
+	var best *host
+	for h := range s.busy {
+		if h.gated() && (h.inflight >= s.perHost || h.notBefore.After(now)) {
+			continue
+		}
+		if best == nil || earlier(h.ready[0], best.ready[0]) {
+			best = h
+		}
+	}
+	return best
+}
+
+// wakeAtLocked returns when the Run loop must look again even if nothing
+// wakes it: the earliest waiting next-check, or the end of a host's spacing
+// gap. ok is false when only a wake-up can make progress.
+func (s *Scheduler) wakeAtLocked(now time.Time) (at time.Time, ok bool) {
+	if len(s.waiting) > 0 {
+		at, ok = s.waiting[0].next, true
+	}
+	if s.inflight >= s.concurrency {
+		return at, ok // a finishing poll wakes the loop
+	}
+	for h := range s.busy {
+		if h.gated() && h.inflight < s.perHost && h.notBefore.After(now) && (!ok || h.notBefore.Before(at)) {
+			at, ok = h.notBefore, true
+		}
+	}
+	return at, ok
+}
+
+// readyLocked puts a due entry in its host's ready queue.
+func (s *Scheduler) readyLocked(e *entry) {
+	e.state = stateReady
+	heap.Push(&e.host.ready, e)
+	s.busy[e.host] = struct{}{}
+}
+
+// unreadyLocked takes an entry out of its host's ready queue.
+func (s *Scheduler) unreadyLocked(e *entry) {
+	h := e.host
+	heap.Remove(&h.ready, e.index)
+	if len(h.ready) == 0 {
+		delete(s.busy, h)
+	}
+}
+
+// hostLocked returns the host named key, creating it if needed.
+func (s *Scheduler) hostLocked(key string) *host {
+	h, ok := s.hosts[key]
+	if !ok {
+		h = &host{name: key}
+		s.hosts[key] = h
+	}
+	return h
+}
+
+// dropHostLocked forgets a host no source uses and no poll holds.
+func (s *Scheduler) dropHostLocked(h *host) {
+	if h.refs == 0 && h.inflight == 0 && s.hosts[h.name] == h {
+		delete(s.hosts, h.name)
+	}
 }
