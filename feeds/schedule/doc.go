@@ -26,7 +26,11 @@
 //     enforce a minimum interval: a PollFunc that always asks for "now" gets
 //     polled back to back (spaced per host, but not for local files).
 //   - A source removed while its poll is in flight is not rescheduled, but
-//     that poll is not cancelled either; it runs to completion.
+//     that poll is not cancelled either; it runs to completion. Added back
+//     before it returns, the source is rescheduled from its Result as usual.
+//   - Sources that are due but still waiting for their host or a free slot
+//     when Run returns keep their (past) next-check time, and are polled
+//     first when Run is called again.
 //   - Next check times live in memory only. The caller persists them (for
 //     example in feeds.FeedState.NextCheck) and hands them back to
 //     SetSources after a restart.
