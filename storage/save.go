@@ -68,7 +68,7 @@ func (s *Store) Save(ctx context.Context, b Batch) (SaveResult, error) {
 		return SaveResult{}, fmt.Errorf("save %s: %w", feedID, err)
 	}
 	w := &saver{store: s, batch: &b, now: s.now()}
-	if err := s.db.Batch(w.run); err != nil {
+	if err := s.commit.update(w.run); err != nil {
 		return SaveResult{}, fmt.Errorf("save %s: %w", feedID, err)
 	}
 	s.observe(w.version, w.changed)
@@ -76,8 +76,8 @@ func (s *Store) Save(ctx context.Context, b Batch) (SaveResult, error) {
 }
 
 // saver is one Save's transaction function. run may be called more than
-// once by DB.Batch; it resets its outputs and derives everything else from
-// the transaction.
+// once (see committer.update); it resets its outputs and derives everything
+// else from the transaction. It reports whether it wrote anything.
 type saver struct {
 	store *Store
 	batch *Batch
@@ -89,7 +89,7 @@ type saver struct {
 	changed int64
 }
 
-func (w *saver) run(tx *bolt.Tx) error {
+func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
 	w.res, w.version, w.changed = SaveResult{}, 0, 0
 	b := w.batch
 	feedID := b.State.FeedID
@@ -98,30 +98,38 @@ func (w *saver) run(tx *bolt.Tx) error {
 	ids := tx.Bucket(bucketIDs)
 	for i := range b.Entries {
 		if err := w.upsert(entries, ids, &b.Entries[i]); err != nil {
-			return fmt.Errorf("store entry %q: %w", b.Entries[i].Key, err)
+			return false, fmt.Errorf("store entry %q: %w", b.Entries[i].Key, err)
 		}
 	}
 	stateChanged, err := w.putState(tx.Bucket(bucketStates))
 	if err != nil {
-		return fmt.Errorf("store state: %w", err)
+		return false, fmt.Errorf("store state: %w", err)
 	}
+	metaChanged := false
 	fm := tx.Bucket(bucketFeedMeta)
 	for name, v := range b.Meta {
 		k := feedMetaKey(feedID, name)
-		if v == nil {
+		old := fm.Get(k)
+		switch {
+		case v == nil && old != nil:
 			err = fm.Delete(k)
-		} else if !bytes.Equal(fm.Get(k), v) {
+		case v != nil && (old == nil || !bytes.Equal(old, v)):
 			err = fm.Put(k, v)
+		default:
+			continue
 		}
 		if err != nil {
-			return fmt.Errorf("store meta %q: %w", name, err)
+			return false, fmt.Errorf("store meta %q: %w", name, err)
 		}
+		metaChanged = true
 	}
 	entriesChanged := w.res.New+w.res.Updated > 0
-	if !entriesChanged && !stateChanged {
-		return nil
+	if entriesChanged || stateChanged {
+		if err := w.bump(tx.Bucket(bucketMeta), entriesChanged); err != nil {
+			return false, err
+		}
 	}
-	return w.bump(tx.Bucket(bucketMeta), entriesChanged)
+	return entriesChanged || stateChanged || metaChanged, nil
 }
 
 // bump increments the persisted change counter and, when entries changed,

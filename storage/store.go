@@ -42,6 +42,7 @@ type Options struct {
 // are serialised by bbolt. Close it when done.
 type Store struct {
 	db      *bolt.DB
+	commit  committer
 	path    string
 	log     *slog.Logger
 	now     func() time.Time
@@ -73,7 +74,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, log: opts.Logger.With("stage", "storage"), now: opts.Now}
+	s := &Store{db: db, commit: committer{db: db}, path: path, log: opts.Logger.With("stage", "storage"), now: opts.Now}
 	if opts.ReadOnly {
 		err = db.View(s.load)
 	} else {
