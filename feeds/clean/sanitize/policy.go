@@ -115,8 +115,12 @@ func newPolicy(embedHosts []string, embeds bool) *bluemonday.Policy {
 
 	// Text inside these is never article prose; drop it with the element.
 	p.SkipElementsContent("script", "style", "noscript", "template", "title",
-		"textarea", "select", "option", "button", "object", "embed", "applet",
-		"svg", "head", "xmp", "noembed", "noframes", "frameset", "iframe")
+		"textarea", "select", "option", "button", "svg", "head", "xmp",
+		"noembed", "noframes", "frameset", "iframe")
+	// bluemonday skips these by default, but frame and embed are void (a
+	// skip would never end and would eat the rest of the entry), and the
+	// content of object and applet is the fallback browsers show.
+	p.AllowElementsContent("frame", "embed", "object", "applet")
 	return p
 }
 
@@ -134,6 +138,9 @@ func embedRegexp(hosts []string) *regexp.Regexp {
 // documentation. It never fails: unparsable input yields what the HTML5
 // tokenizer makes of it, escaped.
 func (s *Sanitizer) HTML(raw string) string {
+	if containsFold(raw, "<iframe") {
+		raw = dropIframeText(raw)
+	}
 	out := s.policy.Sanitize(raw)
 	if strings.Contains(out, "<iframe") {
 		out = fixIframes(out)
@@ -184,6 +191,45 @@ func fixIframes(out string) string {
 			inside = false
 		}
 	}
+}
+
+// dropIframeText removes the text between <iframe> and </iframe>, which
+// browsers never show and which bluemonday would otherwise print, escaped,
+// when it drops a non-allowlisted iframe. Every other token is copied byte
+// for byte, so the sanitiser sees the same tokens minus that text.
+func dropIframeText(raw string) string {
+	z := html.NewTokenizer(strings.NewReader(raw))
+	var b strings.Builder
+	b.Grow(len(raw))
+	inside := false
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return b.String()
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			inside = string(name) == "iframe"
+		case html.EndTagToken:
+			inside = false
+		case html.TextToken:
+			if inside {
+				continue
+			}
+		}
+		b.Write(z.Raw())
+	}
+}
+
+// containsFold reports whether s contains the ASCII string sub, ignoring
+// case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasAttr(attrs []html.Attribute, key string) bool {

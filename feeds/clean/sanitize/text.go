@@ -21,7 +21,7 @@ var inline = map[string]bool{
 var hidden = map[string]bool{
 	"script": true, "style": true, "noscript": true, "template": true,
 	"head": true, "title": true, "textarea": true, "select": true,
-	"svg": true, "math": true, "iframe": true, "object": true, "xmp": true,
+	"svg": true, "math": true, "iframe": true, "xmp": true,
 	"noembed": true, "noframes": true,
 }
 
