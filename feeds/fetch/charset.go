@@ -18,9 +18,12 @@ import (
 // charset it was decoded from ("utf-8" when it already was UTF-8).
 // contentType is the HTTP Content-Type header value, or "" when unknown. The
 // rules, and the order in which they apply, are in the package comment; in
-// short: BOM, UTF-16/32 byte patterns, JSON is UTF-8, header charset unless
-// the bytes disprove it, the document's declaration, then UTF-8 or
-// windows-1252. An XML declaration in the result says encoding="utf-8".
+// short: BOM, UTF-16/32 byte patterns, JSON is UTF-8, header charset, the
+// document's declaration, else UTF-8, with a label the bytes plainly
+// contradict overridden (valid UTF-8 is UTF-8; mostly-invalid "UTF-8" is
+// windows-1252). An XML declaration in the result says encoding="utf-8".
+// err is non-nil only if the decoder fails, which the x/text decoders used
+// here do not do on malformed input (they substitute U+FFFD).
 // body is not modified; the result may share its memory when no change was
 // needed.
 func Decode(body []byte, contentType string) (utf8Body []byte, charsetName string, err error) {
@@ -47,7 +50,7 @@ func chooseEncoding(body []byte, contentType string) (encoding.Encoding, string,
 	if kind == kindJSON {
 		return nil, "utf-8", body
 	}
-	header, headerName := lookupNarrow(headerLabel)
+	enc, name := lookupNarrow(headerLabel)
 	var decl encoding.Encoding
 	var declName string
 	switch kind {
@@ -56,32 +59,41 @@ func chooseEncoding(body []byte, contentType string) (encoding.Encoding, string,
 	case kindHTML:
 		decl, declName = metaEncoding(body)
 	}
-	if headerName != "" {
-		if declName == "" || declName == headerName || !disproves(body, headerName, declName) {
-			return header, headerName, body
+	if name == "" || (name == "utf-8" && declName != "" && !utf8.Valid(body)) {
+		enc, name = decl, declName
+	}
+	switch {
+	case name == "" || name == "utf-8":
+		// Nothing declared, or UTF-8: believe it unless the body is
+		// mostly not UTF-8 at all.
+		if utf8.Valid(body) || mostlyUTF8(body) {
+			return nil, "utf-8", body
 		}
-		return decl, declName, body
-	}
-	if declName != "" {
-		return decl, declName, body
-	}
-	if utf8.Valid(body) {
+		enc, name = lookupNarrow("windows-1252")
+	case hasHighBit(body) && utf8.Valid(body):
+		// A legacy charset whose non-ASCII bytes all happen to form valid
+		// UTF-8 is, in practice, a UTF-8 document with a wrong label.
 		return nil, "utf-8", body
 	}
-	enc, name := lookupNarrow("windows-1252")
 	return enc, name, body
 }
 
-// disproves reports whether the body's bytes show that the header charset
-// is a server default that the document's declaration should override.
-func disproves(body []byte, headerName, declName string) bool {
-	switch {
-	case headerName == "utf-8":
-		return !utf8.Valid(body)
-	case declName == "utf-8":
-		return utf8.Valid(body) && hasHighBit(body)
+// mostlyUTF8 reports whether body, which is not valid UTF-8, has more valid
+// multi-byte sequences than invalid bytes: UTF-8 text with a few stray bytes
+// rather than a legacy encoding.
+func mostlyUTF8(body []byte) bool {
+	var multi, invalid int
+	for len(body) > 0 {
+		r, n := utf8.DecodeRune(body)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			invalid++
+		case n > 1:
+			multi++
+		}
+		body = body[n:]
 	}
-	return false
+	return multi > invalid
 }
 
 func hasHighBit(b []byte) bool {
@@ -143,7 +155,15 @@ func lookupNarrow(label string) (encoding.Encoding, string) {
 	}
 	enc, err := htmlindex.Get(label)
 	if err != nil {
-		return nil, ""
+		// Labels feeds use that the WHATWG list lacks: Python-style
+		// underscores, and Mac names without the x- prefix.
+		label = strings.ReplaceAll(label, "_", "-")
+		if alias, ok := labelAliases[label]; ok {
+			label = alias
+		}
+		if enc, err = htmlindex.Get(label); err != nil {
+			return nil, ""
+		}
 	}
 	name, err := htmlindex.Name(enc)
 	if err != nil {
@@ -157,6 +177,18 @@ func lookupNarrow(label string) (encoding.Encoding, string) {
 		return nil, ""
 	}
 	return enc, name
+}
+
+// labelAliases maps charset labels seen in feeds to WHATWG labels.
+var labelAliases = map[string]string{
+	"mac-cyrillic": "x-mac-cyrillic",
+	"maccyrillic":  "x-mac-cyrillic",
+	"mac-roman":    "macintosh",
+	"macroman":     "macintosh",
+	"utf8":         "utf-8",
+	"latin-1":      "iso-8859-1",
+	"cp-1252":      "windows-1252",
+	"cp-1251":      "windows-1251",
 }
 
 // parseContentType returns the lower-case media type and the charset

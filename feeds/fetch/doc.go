@@ -48,16 +48,21 @@
 //     media types alike. This follows RFC 7303 §3, which makes the HTTP
 //     charset authoritative for text/xml and application/xml; unlike RFC
 //     3023 (and feedparser), text/* without a charset does not default to
-//     us-ascii. The header loses only when the bytes prove it wrong, which
-//     is the usual sign of a server-wide default charset: a header of utf-8
-//     on a body that is not valid UTF-8 yields to the document's own
-//     declaration, and a header naming a legacy charset yields to a
-//     declaration of utf-8 when the body is valid UTF-8 with non-ASCII bytes.
+//     us-ascii. A header of utf-8 on a body that is not valid UTF-8 yields to
+//     the document's own declaration, if it has one.
 //  5. The document's own declaration: the XML declaration's encoding=, or for
 //     HTML the <meta charset> prescan of the first 1024 bytes. Unknown labels
 //     (encoding="bogus") and UTF-16/32 labels on a body that is not UTF-16/32
 //     are ignored.
-//  6. UTF-8 if the body is valid UTF-8, else windows-1252.
+//  6. Otherwise UTF-8.
+//
+// Two checks then correct a label the bytes contradict, the usual sign of a
+// server-wide default or a template that lies. A legacy charset (from rule 4
+// or 5) on a body that is valid UTF-8 and has non-ASCII bytes is taken to be
+// UTF-8: legacy text is almost never valid UTF-8 by accident. UTF-8 (from any
+// rule) on a body with more invalid bytes than valid multi-byte sequences is
+// taken to be windows-1252; a body that is mostly UTF-8 with a few stray
+// bytes stays UTF-8.
 //
 // When the chosen charset is UTF-8, invalid sequences are replaced with
 // U+FFFD, so Response.Body is always valid UTF-8. An XML declaration in the
