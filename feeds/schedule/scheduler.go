@@ -17,10 +17,15 @@ import (
 // ErrRunning is returned by Run when the Scheduler is already running.
 var ErrRunning = errors.New("schedule: already running")
 
-// startSpread is the window over which sources without a future next-check
-// time are spread when the scheduler first learns of them (capped at the
-// source's interval), so that 200 new feeds are not fired at once.
-const startSpread = time.Minute
+// startSpread is the widest window over which sources without a future
+// next-check time are spread when the scheduler first learns of them
+// (capped at the source's interval), so that 200 new feeds are not fired at
+// once. The window is spreadPerSource for each such source, so one feed
+// added to the config is polled within a moment.
+const (
+	startSpread     = time.Minute
+	spreadPerSource = 250 * time.Millisecond
+)
 
 // Result is what a PollFunc tells the scheduler about the source it polled.
 // The zero value means "again after the source's interval, with jitter".
@@ -143,8 +148,8 @@ func New(poll PollFunc, opts Options) *Scheduler {
 // SetSources replaces the set of sources; it is the hot-reload entry point.
 // Sources whose ID is new to the scheduler are added with the next-check
 // time due[ID] when that is in the future; otherwise (missing, or past) they
-// are due now, spread at random over a short window (a minute at most, and
-// at most their interval). Sources already known keep their next-check time
+// are due now, spread at random over a short window (a quarter second per
+// such source, a minute at most, and at most their interval). Sources already known keep their next-check time
 // even if their settings changed; a changed interval applies from their next
 // reschedule. Sources not in srcs are removed; one whose poll is in flight is
 // not rescheduled when that poll returns. due may be nil.
@@ -153,6 +158,7 @@ func (s *Scheduler) SetSources(srcs []feeds.Source, due map[string]time.Time) {
 	now := s.clock.Now()
 	keep := make(map[string]bool, len(srcs))
 	var added, changed, removed int
+	window := s.startWindowLocked(srcs, due, now)
 	for _, src := range srcs {
 		keep[src.ID] = true
 		if e, ok := s.sources[src.ID]; ok {
@@ -161,7 +167,7 @@ func (s *Scheduler) SetSources(srcs []feeds.Source, due map[string]time.Time) {
 			}
 			continue
 		}
-		s.addLocked(src, due[src.ID], now)
+		s.addLocked(src, due[src.ID], now, window)
 		added++
 	}
 	for id, e := range s.sources {
@@ -174,6 +180,19 @@ func (s *Scheduler) SetSources(srcs []feeds.Source, due map[string]time.Time) {
 	s.mu.Unlock()
 	s.wakeUp()
 	s.log.Info("sources updated", "sources", total, "added", added, "changed", changed, "removed", removed)
+}
+
+// startWindowLocked returns the window over which the sources of srcs that
+// are new to the scheduler and due now are spread: spreadPerSource each,
+// at most startSpread.
+func (s *Scheduler) startWindowLocked(srcs []feeds.Source, due map[string]time.Time, now time.Time) time.Duration {
+	n := 0
+	for _, src := range srcs {
+		if _, known := s.sources[src.ID]; !known && !due[src.ID].After(now) {
+			n++
+		}
+	}
+	return min(startSpread, time.Duration(n)*spreadPerSource)
 }
 
 // RefreshAll makes every source due now. Polls still respect Concurrency,
@@ -291,7 +310,7 @@ func (s *Scheduler) wakeUp() {
 // addLocked adds a source new to the scheduler. A source removed while its
 // poll is in flight and added back before that poll returns is taken back as
 // it was: it is rescheduled when the poll returns, not polled twice at once.
-func (s *Scheduler) addLocked(src feeds.Source, due, now time.Time) {
+func (s *Scheduler) addLocked(src feeds.Source, due, now time.Time, window time.Duration) {
 	if e, ok := s.gone[src.ID]; ok {
 		delete(s.gone, src.ID)
 		e.src = src
@@ -302,8 +321,9 @@ func (s *Scheduler) addLocked(src feeds.Source, due, now time.Time) {
 	}
 	e := &entry{id: src.ID, src: src, next: due, reason: "stored", index: -1}
 	if !due.After(now) {
-		window := min(startSpread, s.intervalOf(src))
-		e.next = now.Add(time.Duration(s.rnd.Int64N(int64(window))))
+		if w := min(window, s.intervalOf(src)); w > 0 {
+			e.next = now.Add(time.Duration(s.rnd.Int64N(int64(w))))
+		}
 		e.reason = "new"
 	}
 	s.sources[src.ID] = e

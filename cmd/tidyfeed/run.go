@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tidyfeed/tidyfeed/config"
+	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/clean"
+	"github.com/tidyfeed/tidyfeed/feeds/ingest"
+	"github.com/tidyfeed/tidyfeed/feeds/publish"
+	"github.com/tidyfeed/tidyfeed/feeds/schedule"
+	"github.com/tidyfeed/tidyfeed/storage"
+)
+
+// shutdownGrace bounds how long in-flight requests may take after a signal.
+const shutdownGrace = 10 * time.Second
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, configPath := newFlags("run", "run [-config FILE]", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*configPath)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop) // after the first signal, a second one kills the process
+
+	logger := newLogger(stderr, cfg.Log)
+	store, err := storage.Open(cfg.Data, storage.Options{Logger: logger})
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", cfg.Data, err)
+	}
+	defer store.Close() // runs after every goroutine below has returned
+
+	d := &daemon{store: store, cleaner: clean.New(clean.Options{}), logger: logger}
+	if err := d.apply(ctx, cfg); err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("tidyfeed started", "listen", listener.Addr().String(), "feeds", len(cfg.Feeds), "config", cfg.Path)
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	reload := make(chan struct{}, 1)
+
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return d.sched.Run(ctx) }) // returns after in-flight polls finish
+	g.Go(func() error {
+		if err := srv.Serve(listener); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	g.Go(func() error {
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-hup:
+				logger.Info("reload requested", "signal", "SIGHUP")
+				select {
+				case reload <- struct{}{}:
+				default:
+				}
+			}
+		}
+	})
+	g.Go(func() error {
+		err := config.Watch(ctx, cfg.Path, config.WatchOptions{
+			Reload: reload,
+			OnChange: func(next *config.Config) {
+				if err := d.apply(ctx, next); err != nil {
+					logger.Error("config reload failed", "error", err)
+				}
+			},
+			OnError: func(err error) {
+				logger.Warn("config edit rejected, keeping the last good config", "error", err)
+			},
+		})
+		if err != nil && ctx.Err() == nil {
+			logger.Error("config watch stopped; edits need a restart or SIGHUP", "error", err)
+		}
+		return nil
+	})
+	err = g.Wait()
+	logger.Info("tidyfeed stopped")
+	return err
+}
+
+// daemon holds what a config reload replaces. The store and the cleaner
+// live as long as the process.
+type daemon struct {
+	store   *storage.Store
+	cleaner *clean.Cleaner
+	logger  *slog.Logger
+
+	mu        sync.Mutex // serialises apply
+	cfg       *config.Config
+	sched     *schedule.Scheduler
+	publisher *publish.Publisher
+	ingester  atomic.Pointer[ingest.Ingester]
+}
+
+// apply puts a validated config into force: the first call builds the
+// scheduler and publisher, later calls update them in place.
+func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cfg != nil {
+		if cfg.Listen != d.cfg.Listen || cfg.Data != d.cfg.Data {
+			d.logger.Warn("listen and data take effect at the next restart", "listen", d.cfg.Listen, "data", d.cfg.Data)
+		}
+		if !reflect.DeepEqual(cfg.Log, d.cfg.Log) {
+			d.logger.Warn("log settings take effect at the next restart")
+		}
+	}
+	d.ingester.Store(newIngester(cfg, d.store, d.cleaner, d.logger))
+	pubOpts, err := publishOptions(ctx, cfg, d.store)
+	if err != nil {
+		return err
+	}
+	if d.publisher == nil {
+		d.publisher = publish.New(d.store, pubOpts)
+		d.sched = schedule.New(d.poll, schedule.Options{
+			Interval: cfg.Interval,
+			Logger:   d.logger,
+		})
+	} else {
+		d.publisher.SetOptions(pubOpts)
+	}
+	due, err := d.dueTimes(ctx)
+	if err != nil {
+		return err
+	}
+	srcs := cfg.Sources()
+	d.sched.SetSources(srcs, due)
+	if d.cfg != nil {
+		d.logger.Info("config reloaded", "feeds", len(srcs))
+	}
+	d.cfg = cfg
+	return nil
+}
+
+// dueTimes reads the stored next-check time of every known feed, so a
+// restart does not poll everything at once.
+func (d *daemon) dueTimes(ctx context.Context) (map[string]time.Time, error) {
+	states, err := d.store.States(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read feed states: %w", err)
+	}
+	due := make(map[string]time.Time, len(states))
+	for _, st := range states {
+		if !st.NextCheck.IsZero() {
+			due[st.FeedID] = st.NextCheck
+		}
+	}
+	return due, nil
+}
+
+// poll is the scheduler's PollFunc: one ingest, then the plan for the next.
+func (d *daemon) poll(ctx context.Context, src feeds.Source) schedule.Result {
+	out := d.ingester.Load().Ingest(ctx, src)
+	if out.Status == ingest.StatusNew || out.Status == ingest.StatusUpdated {
+		d.refreshSources(ctx)
+	}
+	if out.Err != nil {
+		return schedule.Result{Next: out.State.NextCheck, Reason: out.State.NextReason}
+	}
+	return schedule.Result{Reason: "interval"}
+}
+
+// refreshSources updates the publisher's source names after a poll may
+// have learned a feed's title.
+func (d *daemon) refreshSources(ctx context.Context) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	opts, err := publishOptions(ctx, d.cfg, d.store)
+	if err != nil {
+		d.logger.Warn("refresh source names", "error", err)
+		return
+	}
+	d.publisher.SetOptions(opts)
+}
+
+// handler routes the public HTTP interface.
+func (d *daemon) handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, p := range []string{"/feed.atom", "/feed.rss", "/feed.json"} {
+		mux.Handle(p, d.publisher)
+	}
+	mux.HandleFunc("GET /{$}", d.index)
+	return mux
+}
+
+var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.}}</title>
+<link rel="alternate" type="application/atom+xml" title="{{.}} (Atom)" href="feed.atom">
+<link rel="alternate" type="application/rss+xml" title="{{.}} (RSS)" href="feed.rss">
+<link rel="alternate" type="application/feed+json" title="{{.}} (JSON Feed)" href="feed.json">
+</head><body><h1>{{.}}</h1><p>Subscribe in any feed reader:</p>
+<ul><li><a href="feed.atom">Atom</a></li><li><a href="feed.rss">RSS 2.0</a></li><li><a href="feed.json">JSON Feed</a></li></ul>
+</body></html>
+`))
+
+// index is a minimal landing page that points feed readers at the outputs.
+func (d *daemon) index(w http.ResponseWriter, r *http.Request) {
+	d.mu.Lock()
+	title := d.cfg.Output.Title
+	d.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	if err := indexPage.Execute(w, title); err != nil {
+		d.logger.Warn("render index page", "error", err)
+	}
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/tidyfeed/tidyfeed/config"
+	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/clean"
+	"github.com/tidyfeed/tidyfeed/feeds/fetch"
+	"github.com/tidyfeed/tidyfeed/feeds/ingest"
+	"github.com/tidyfeed/tidyfeed/feeds/parse"
+	"github.com/tidyfeed/tidyfeed/feeds/publish"
+	"github.com/tidyfeed/tidyfeed/storage"
+)
+
+// newLogger builds the process's logger from the config's log section.
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(c.Format, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// fetchOptions translates the config's fetch section.
+func fetchOptions(cfg *config.Config, logger *slog.Logger) fetch.Options {
+	return fetch.Options{
+		UserAgent:    cfg.Fetch.UserAgent,
+		Timeout:      cfg.Fetch.Timeout,
+		MaxBodyBytes: cfg.Fetch.MaxBody,
+		AllowPrivate: cfg.Fetch.AllowPrivateNetworks,
+		Logger:       logger,
+	}
+}
+
+// newIngester builds the pipeline for one config generation. The store and
+// cleaner outlive config reloads; the rest is cheap to rebuild.
+func newIngester(cfg *config.Config, store *storage.Store, cleaner *clean.Cleaner, logger *slog.Logger) *ingest.Ingester {
+	return ingest.New(ingest.Options{
+		Fetcher:      fetch.New(fetchOptions(cfg, logger)),
+		Parser:       parse.New(parse.Options{}),
+		Cleaner:      cleaner,
+		Store:        store,
+		Interval:     cfg.Interval,
+		MaxFileBytes: cfg.Fetch.MaxBody,
+		Logger:       logger.With("stage", "ingest"),
+	})
+}
+
+// publishOptions describes the output for one config generation. Source
+// names fall back to the feed's own title, then to its location.
+func publishOptions(ctx context.Context, cfg *config.Config, store *storage.Store) (publish.Options, error) {
+	states, err := store.States(ctx)
+	if err != nil {
+		return publish.Options{}, fmt.Errorf("read feed states: %w", err)
+	}
+	byID := make(map[string]feeds.FeedState, len(states))
+	for _, st := range states {
+		byID[st.FeedID] = st
+	}
+	ver, _ := buildVersion()
+	opts := publish.Options{
+		Title:     cfg.Output.Title,
+		Link:      cfg.Output.Link,
+		MaxItems:  cfg.Output.MaxItems,
+		Generator: "tidyfeed " + ver,
+	}
+	for _, src := range cfg.Sources() {
+		st := byID[src.ID]
+		info := publish.SourceInfo{ID: src.ID, Name: src.Name, FeedURL: src.URL, SiteURL: st.Link}
+		if info.Name == "" {
+			info.Name = st.Title
+		}
+		if info.Name == "" {
+			info.Name = displayLocation(src)
+		}
+		opts.Sources = append(opts.Sources, info)
+	}
+	return opts, nil
+}
+
+// displayLocation names a source without revealing local paths.
+func displayLocation(src feeds.Source) string {
+	if src.URL != "" {
+		return src.URL
+	}
+	i := strings.LastIndexAny(src.Path, `/\`)
+	return src.Path[i+1:]
+}
