@@ -93,11 +93,11 @@ type Status string
 
 // The statuses of an Outcome.
 const (
-	StatusNew         Status = "new"         // at least one new entry stored
-	StatusUpdated     Status = "updated"     // no new entries, at least one edited
-	StatusUnchanged   Status = "unchanged"   // parsed, nothing to store
+	StatusNew         Status = "new"          // at least one new entry stored
+	StatusUpdated     Status = "updated"      // no new entries, at least one edited
+	StatusUnchanged   Status = "unchanged"    // parsed, nothing to store
 	StatusNotModified Status = "not-modified" // 304, or the same body as last time
-	StatusError       Status = "error"       // see Outcome.Err
+	StatusError       Status = "error"        // see Outcome.Err
 )
 
 // Outcome is the result of one Ingest.
