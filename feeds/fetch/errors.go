@@ -13,7 +13,7 @@ var (
 	// ErrPrivateAddress means the request would have connected to a
 	// loopback, private, link-local or otherwise non-public address while
 	// Options.AllowPrivate was false. The error wrapping it names the address.
-	ErrPrivateAddress = errors.New("fetch: refusing non-public address")
+	ErrPrivateAddress = errors.New("fetch: address is not public")
 	// ErrTooLarge means the decompressed body exceeded the size cap.
 	ErrTooLarge = errors.New("fetch: body too large")
 	// ErrTooManyRedirects means the redirect chain was longer than

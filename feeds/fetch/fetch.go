@@ -218,7 +218,7 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 
 func checkScheme(u *url.URL) error {
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q: %w", u.Scheme, ErrUnsupportedScheme)
+		return fmt.Errorf("%w %q", ErrUnsupportedScheme, u.Scheme)
 	}
 	if u.Host == "" {
 		return fmt.Errorf("url %q has no host", u.Redacted())
@@ -240,7 +240,13 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
 	resp, err := f.do(ctx, u, req)
-	if err != nil {
+	var se *StatusError
+	switch {
+	case errors.As(err, &se):
+		return nil, se // already names the URL
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return nil, fmt.Errorf("fetch %s: timed out after %v: %w", u.Redacted(), f.timeout, err)
+	case err != nil:
 		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
 	f.logger.LogAttrs(ctx, slog.LevelDebug, "fetched",

@@ -315,8 +315,8 @@ func TestFetchTimeoutOnTrickle(t *testing.T) {
 	if elapsed > timeout+2*time.Second {
 		t.Errorf("fetch took %v, want about %v", elapsed, timeout)
 	}
-	if !strings.Contains(err.Error(), srv.URL) {
-		t.Errorf("err = %q, want it to name the URL", err)
+	if want := "fetch " + srv.URL + ": timed out after 300ms"; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("err = %q, want it to start %q", err, want)
 	}
 }
 
@@ -430,8 +430,8 @@ func TestFetchStatusError(t *testing.T) {
 				t.Errorf("Header Retry-After = %q, want %q", se.Header.Get("Retry-After"), tt.retryAfter)
 			}
 			want := fmt.Sprintf("fetch %s/x: HTTP %d %s", srv.URL, tt.code, http.StatusText(tt.code))
-			if se.Error() != want {
-				t.Errorf("Error() = %q, want %q", se.Error(), want)
+			if err.Error() != want {
+				t.Errorf("Error() = %q, want %q", err.Error(), want)
 			}
 		})
 	}
@@ -540,3 +540,18 @@ func TestFetchInjectedTransport(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestFetchCallerCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	srv, f := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		cancel()
+		<-r.Context().Done()
+	})
+	_, err := f.Fetch(ctx, Request{URL: srv.URL})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if strings.Contains(err.Error(), "timed out") {
+		t.Errorf("err = %q, want no timeout wording for a cancelled caller", err)
+	}
+}

@@ -59,13 +59,14 @@ func isPublic(addr netip.Addr) bool {
 // for which allow returns false. It runs after name resolution, once per
 // address dialled, so it sees the real destination of every connection.
 func dialGuard(allow func(netip.AddrPort) bool) func(network, address string, _ syscall.RawConn) error {
-	return func(network, address string, _ syscall.RawConn) error {
+	return func(_, address string, _ syscall.RawConn) error {
+		// The caller's net.OpError already names network and address.
 		ap, err := netip.ParseAddrPort(address)
 		if err != nil {
-			return fmt.Errorf("dial %s %s: %w", network, address, ErrPrivateAddress)
+			return fmt.Errorf("unparseable address %q: %w", address, ErrPrivateAddress)
 		}
 		if !allow(ap) {
-			return fmt.Errorf("dial %s %s: %w", network, address, ErrPrivateAddress)
+			return fmt.Errorf("%s: %w", ap.Addr(), ErrPrivateAddress)
 		}
 		return nil
 	}
