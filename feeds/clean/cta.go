@@ -6,14 +6,14 @@ package clean
 
 var ctaLex = newLexicon(`
 subscribe subscribed subscribing subscriber subscribers subscription subscriptions newsletter newsletters
-signup inbox mailing unsubscribe donate donation membership
+signup unsubscribe donate donation membership
 abonnez abonner abonne abonnement inscrivez inscrire inscription infolettre
 abonnieren abonniere abonnement anmelden registrieren spenden
 suscribete suscribirse suscripcion suscribase boletin boletines registrate donar
 iscriviti iscrizione abbonati abbonamento
 assine assinatura inscreva
 abonneer nieuwsbrief aanmelden`,
-	`sign up get our your the a an to for and or of in on with free daily weekly morning evening
+	`inbox mailing sign up get our your the a an to for and or of in on with free daily weekly morning evening
 latest best news updates stories delivered straight right every day week now today here click
 join us become member support journalism independent email address enter list don t miss
 never miss out stay informed touch up date inside sent want more like this receive
@@ -65,7 +65,7 @@ func isCTA(b *block) bool {
 	switch {
 	case imperative && ratio >= 0.6 && b.words <= 25:
 		return true
-	case b.links > 0 && (imperative || ratio >= 0.5):
+	case b.links > 0 && (imperative || ratio >= 0.6):
 		return true
 	}
 	return false

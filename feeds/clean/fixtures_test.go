@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/internal/htmlcheck"
 	xhtml "golang.org/x/net/html"
 )
 
@@ -145,6 +146,9 @@ func checkFixture(t *testing.T, tc fixtureCase, e feeds.Entry, rep Report) {
 // handler, every link and image absolute with a safe scheme.
 func checkInvariants(t *testing.T, out string) {
 	t.Helper()
+	for _, d := range htmlcheck.Dangerous(out) {
+		t.Errorf("output is dangerous: %s", d)
+	}
 	var walk func(*xhtml.Node)
 	walk = func(n *xhtml.Node) {
 		if n.Type == xhtml.ElementNode {

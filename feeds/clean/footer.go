@@ -69,12 +69,16 @@ func footerRule(d *doc, name string) {
 	live := d.live()
 	// Walk back from the end over at most five blocks, skipping media.
 	seen := 0
-	for i := len(live) - 1; i >= 1 && seen < 5; i-- {
+	for i := len(live) - 1; i >= 0 && seen < 5; i-- {
 		b := live[i]
 		if b.fold == "" && !trailerTexts[b.text] {
 			continue
 		}
 		seen++
+		// The first block goes only when it is nothing but a link onwards.
+		if i == 0 && !(trailerTexts[b.text] || b.fold == "more" || b.links > 0 && b.linkRatio() > 0.8 && moreRE.MatchString(b.fold)) {
+			continue
+		}
 		if isTrailer(b) {
 			d.drop(b, name)
 		}
@@ -102,6 +106,9 @@ func inlineTrailerRule(d *doc, name string) {
 			if t != last.text && moreRE.MatchString(fold(t)) {
 				d.rep.add(name, t)
 				p := a.Parent
+				if p == nil {
+					return
+				}
 				p.RemoveChild(a)
 				pruneUp(p, d.root)
 				continue
@@ -127,6 +134,9 @@ func inlineTrailerRule(d *doc, name string) {
 // lastTextLeaf returns the last non-blank text node inside b.
 func lastTextLeaf(b *block) *html.Node {
 	for i := len(b.nodes) - 1; i >= 0; i-- {
+		if b.nodes[i].Parent == nil {
+			continue // detached by an earlier removal
+		}
 		if t := lastText(b.nodes[i]); t != nil {
 			return t
 		}

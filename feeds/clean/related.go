@@ -85,7 +85,7 @@ func relatedMarkerRule(d *doc, name string) {
 			d.drop(b, name)
 			continue
 		}
-		if !isRelatedMarker(b.fold) {
+		if !isRelatedMarker(b.fold) || b.linkRatio() >= 0.5 || b.inList() {
 			continue
 		}
 		end := m + 1

@@ -1,86 +1,55 @@
 package clean
 
-// This file is the only place that calls the safety packages. Until
-// feeds/clean/sanitize and feeds/canon land it holds minimal stand-ins.
+// This file is the only place that calls the safety packages: sanitize
+// (the allowlist gate, plain text, DOM rewriting) and canon (URL
+// cleaning). Keeping the calls together keeps the pipeline's order visible.
 
 import (
 	"net/url"
 	"strings"
 
-	"github.com/microcosm-cc/bluemonday"
+	"github.com/tidyfeed/tidyfeed/feeds/canon"
+	"github.com/tidyfeed/tidyfeed/feeds/clean/sanitize"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 // safety wraps the final sanitizer; one per Cleaner, safe for concurrent use.
 type safety struct {
-	policy *bluemonday.Policy
+	s *sanitize.Sanitizer
 }
 
 func newSafety() safety {
-	p := bluemonday.UGCPolicy()
-	p.RequireNoFollowOnLinks(false)
-	return safety{policy: p}
+	return safety{s: sanitize.New(sanitize.Options{})}
 }
 
 // html returns raw with everything unsafe removed.
 func (s safety) html(raw string) string {
-	return s.policy.Sanitize(raw)
+	return s.s.HTML(raw)
 }
 
 // safeText returns the plain, safe text of a title or summary.
 func safeText(raw string) string {
-	if !hasMarkup(raw) && !strings.Contains(raw, "&") {
-		return collapse(raw)
+	return sanitize.Text(raw)
+}
+
+// cleanURL strips tracking parameters and unwraps redirect wrappers from
+// an entry link. Anything but an absolute http(s) URL yields "": an entry
+// link is rendered as an href, and javascript: must never get there.
+func cleanURL(raw string) string {
+	s := canon.Clean(strings.TrimSpace(raw))
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
 	}
-	return collapse(textOf(parseBody(raw)))
+	return s
 }
 
-// cleanURL strips tracking parameters and unwraps redirect wrappers.
-func cleanURL(u string) string {
-	return strings.TrimSpace(u)
-}
-
-// rewrite makes URLs absolute against base, fixes lazy images and removes
-// tracking pixels, recording removals in rep.
+// rewrite makes URLs absolute against base and cleans them, fixes lazy
+// images, removes injected <base> and tracking pixels and flares,
+// recording each removal in rep as "safety/<element>".
 func rewrite(root *html.Node, base *url.URL, rep *Report) {
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		var next *html.Node
-		for c := n.FirstChild; c != nil; c = next {
-			next = c.NextSibling
-			if c.Type != html.ElementNode {
-				continue
-			}
-			if c.DataAtom == atom.Img {
-				if v := attr(c, "data-src"); v != "" {
-					setAttr(c, "src", v)
-				}
-				if attr(c, "width") == "1" || attr(c, "height") == "1" || attr(c, "width") == "0" {
-					n.RemoveChild(c)
-					rep.add("safety/pixel", attr(c, "src"))
-					continue
-				}
-			}
-			for i, a := range c.Attr {
-				if (a.Key == "href" || a.Key == "src") && base != nil {
-					if u, err := base.Parse(strings.TrimSpace(a.Val)); err == nil {
-						c.Attr[i].Val = cleanURL(u.String())
-					}
-				}
-			}
-			walk(c)
-		}
+	r := sanitize.Rewrite(root, base)
+	for _, rm := range r.Removed {
+		rep.add("safety/"+rm.Element, rm.Reason+": "+rm.URL)
 	}
-	walk(root)
-}
-
-func setAttr(n *html.Node, key, val string) {
-	for i, a := range n.Attr {
-		if a.Key == key {
-			n.Attr[i].Val = val
-			return
-		}
-	}
-	n.Attr = append(n.Attr, html.Attribute{Key: key, Val: val})
 }

@@ -4,11 +4,18 @@ package clean
 // prompts. Form controls (embed-code <textarea>/<input>) are dropped
 // earlier, in dropElements.
 
+import (
+	"regexp"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
 // uiLex holds the words share widgets are made of, in en, fr, de,
 // es, it, pt and nl (folded: lower case, no accents).
 var uiLex = newLexicon(`
 share shares shared sharing sharethis tweet tweets retweet pin pinit email e-mail mail print printer
-comment comments reply replies copy copied clipboard close embed follow like likes liked
+comment comments reply replies copy copied clipboard close embed like likes liked
 bookmark bookmarks permalink whatsapp facebook twitter linkedin telegram reddit pinterest tumblr
 flipboard pocket messenger sms mastodon bluesky threads instagram youtube tiktok xing vk
 partager partage partagez partagee commentaires commentaire commenter imprimer envoyer fermer copier
@@ -21,7 +28,7 @@ compartilhar partilhar fechar siga
 delen deel reacties reactie afdrukken sluiten kopieer gekopieerd volg`,
 	// Weak words appear in interface labels next to strong ones.
 	`
-this the a an on via to with your our us it in up or and of for by at is now new more less
+follow this the a an on via to with your our us it in up or and of for by at is now new more less
 article articles story stories post posts page link links url button buttons icon icons below
 above here click tap open toggle view show hide add options option menu send save saved
 paste code video videos photo photos image gallery social media network networks friend friends
@@ -36,6 +43,12 @@ este esta articulo en por el los las y o me gusta aqui enlace codigo redes socia
 questo questa articolo su il lo gli e ci qui link codice
 este artigo no na nos os um uma
 dit artikel op ons en of link hier`)
+
+// strongPairs are two-word labels whose words are weak on their own.
+var strongPairs = map[string]bool{
+	"follow us": true, "follow me": true, "follow him": true, "follow her": true, "follow them": true,
+	"sign in": true, "log in": true, "sign up": true, "suivez nous": true, "folgen sie": true, "folge uns": true,
+}
 
 // lexicon is a vocabulary of strong words (only chrome is made of them)
 // and weak words (function words and nouns that chrome shares with prose).
@@ -60,10 +73,17 @@ func (l lexicon) score(f string) (n, hit, strongHit int) {
 			tok += toks[i+1]
 			i++
 		}
+		if i+1 < len(toks) && strongPairs[tok+" "+toks[i+1]] {
+			n, hit, strongHit = n+2, hit+2, strongHit+1
+			i++
+			continue
+		}
 		switch {
 		case l.strong[tok]:
 			n, hit, strongHit = n+1, hit+1, strongHit+1
-		case l.weak[tok] || isNumber(tok):
+		case isNumber(tok):
+			// Counts ("12 comments") are neutral: neither chrome nor prose.
+		case l.weak[tok]:
 			n, hit = n+1, hit+1
 		default:
 			parts, ok := l.segment(tok)
@@ -82,11 +102,25 @@ func (l lexicon) score(f string) (n, hit, strongHit int) {
 	return n, hit, strongHit
 }
 
+// segment splits a glued token into lexicon words. It accepts the split
+// only when strong words make up at least half of the token, so ordinary
+// words that happen to split into short function words ("design" → "de
+// sign") stay whole.
 func (l lexicon) segment(tok string) ([]string, bool) {
 	if len(tok) < 5 {
 		return nil, false
 	}
-	return l.all.segment(tok)
+	parts, ok := l.all.segment(tok)
+	if !ok {
+		return nil, false
+	}
+	strong := 0
+	for _, p := range parts {
+		if l.strong[p] {
+			strong += len(p)
+		}
+	}
+	return parts, 2*strong >= len(tok)
 }
 
 func splitFields(f string) []string {
@@ -120,7 +154,7 @@ func (l lexicon) isUI(f string, maxWords int) bool {
 func shareRule(d *doc, name string) {
 	for _, b := range d.liveText() {
 		switch {
-		case uiLex.isUI(b.fold, 12):
+		case uiLex.isUI(b.fold, 12) && listIsUI(b) && !enumerated.MatchString(b.text):
 			d.drop(b, name)
 		case isEmbedPrompt(b.fold):
 			d.drop(b, name)
@@ -128,15 +162,49 @@ func shareRule(d *doc, name string) {
 	}
 }
 
-// isEmbedPrompt recognises "copy/paste the embed code below" style prompts.
+// isEmbedPrompt recognises "copy/paste the embed code below" style prompts:
+// short, naming an embed, and asking to copy it.
 func isEmbedPrompt(f string) bool {
-	if words(f) > 20 || !(hasPhrase(f, "embed") || hasPhrase(f, "iframe") || hasPhrase(f, "integrer") || hasPhrase(f, "einbetten") || hasPhrase(f, "insertar") || hasPhrase(f, "incorporar")) {
+	if words(f) > 14 || !(hasPhrase(f, "embed") || hasPhrase(f, "iframe") || hasPhrase(f, "integrer") || hasPhrase(f, "einbetten") || hasPhrase(f, "insertar") || hasPhrase(f, "incorporar")) {
 		return false
 	}
-	for _, w := range []string{"copy", "paste", "code", "link", "copier", "coller", "kopieren", "einfugen", "copiar", "pegar", "codigo", "codice", "copia"} {
+	for _, w := range []string{"copy", "paste", "copier", "coller", "kopieren", "einfugen", "copiar", "pegar", "copia", "below", "ci dessous", "unten", "abajo"} {
 		if hasPhrase(f, w) {
 			return true
 		}
 	}
 	return false
+}
+
+// enumerated matches text that starts like an item of a numbered list.
+var enumerated = regexp.MustCompile(`^\s*\d{1,3}[.):]\s`)
+
+// listIsUI reports, for a block inside a list, whether at least half of
+// that list's items are interface labels too: a share bar is a list of
+// labels, while "Click to Tweet" in a list of tools is content.
+func listIsUI(b *block) bool {
+	var list *html.Node
+	for n := b.parent; n != nil; n = n.Parent {
+		if n.DataAtom == atom.Ul || n.DataAtom == atom.Ol {
+			list = n
+			break
+		}
+	}
+	if b.elem != nil && b.elem.DataAtom == atom.Li && list == nil {
+		list = b.elem.Parent
+	}
+	if list == nil {
+		return true
+	}
+	items, ui := 0, 0
+	for c := list.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.DataAtom != atom.Li {
+			continue
+		}
+		items++
+		if uiLex.isUI(fold(textOf(c)), 12) {
+			ui++
+		}
+	}
+	return 2*ui >= items
 }

@@ -13,7 +13,8 @@ func teaserRule(d *doc, name string) {
 	live := d.liveText()
 	for i := 0; i < len(live) && i < teaserWindow; i++ {
 		t := live[i]
-		if t.words < 6 || len(t.fold) < 30 {
+		// Standfirst bullets (list items) summarise; they are not teasers.
+		if t.words < 6 || len(t.fold) < 30 || t.inList() || headingTags[t.tag()] {
 			continue
 		}
 		if repeatsLater(t.fold, live[i+1:]) {
@@ -55,16 +56,20 @@ func firstWord(f string) string {
 	return f
 }
 
+// duplicateRule removes a block that repeats an earlier one exactly when
+// it is either a long paragraph (20 words or more) or a repeat of one of
+// the leading paragraphs (12 words or more). Short repeats are common in
+// real content (patch notes, code, recipes) and stay.
 func duplicateRule(d *doc, name string) {
-	seen := map[string]bool{}
-	for _, b := range d.liveText() {
-		if b.words < 3 {
+	seen := map[string]int{} // folded text → position among text blocks
+	for i, b := range d.liveText() {
+		if b.words < 12 || b.inList() || atomicTags[b.tag()] {
 			continue
 		}
-		if seen[b.fold] {
+		if first, ok := seen[b.fold]; ok && (b.words >= 20 || first < teaserWindow) {
 			d.drop(b, name)
 			continue
 		}
-		seen[b.fold] = true
+		seen[b.fold] = i
 	}
 }
