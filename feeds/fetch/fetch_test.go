@@ -3,7 +3,9 @@ package fetch
 import (
 	"bytes"
 	"cmp"
+	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -553,5 +555,56 @@ func TestFetchCallerCancel(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "timed out") {
 		t.Errorf("err = %q, want no timeout wording for a cancelled caller", err)
+	}
+}
+
+func TestFetchContentEncodings(t *testing.T) {
+	plain := readFixture(t, "atom.xml")
+	var zl, raw bytes.Buffer
+	zw := zlib.NewWriter(&zl)
+	zw.Write(plain)
+	zw.Close()
+	fw, _ := flate.NewWriter(&raw, flate.BestCompression)
+	fw.Write(plain)
+	fw.Close()
+	tests := []struct {
+		name    string
+		coding  string
+		body    []byte
+		wantErr string // substring; "" means success with plain as the body
+	}{
+		{"identity", "identity", plain, ""},
+		{"gzip", "gzip", gzipBytes(t, plain), ""},
+		{"x-gzip", "x-gzip", gzipBytes(t, plain), ""},
+		{"deflate zlib-wrapped", "deflate", zl.Bytes(), ""},
+		{"deflate raw", "deflate", raw.Bytes(), ""},
+		{"corrupt gzip", "gzip", []byte("definitely not gzip"), "gzip"},
+		{"truncated gzip", "gzip", gzipBytes(t, plain)[:40], "read body"},
+		{"brotli unsupported", "br", []byte{0x1b}, `unsupported content-encoding "br"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, f := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Encoding", tt.coding)
+				w.Header().Set("Content-Type", "application/atom+xml")
+				w.Write(tt.body)
+			})
+			resp, err := f.Fetch(t.Context(), Request{URL: srv.URL})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(resp.Body, plain) {
+				t.Errorf("Body = %q, want %q", resp.Body, plain)
+			}
+			if resp.BytesRead != int64(len(tt.body)) {
+				t.Errorf("BytesRead = %d, want %d", resp.BytesRead, len(tt.body))
+			}
+		})
 	}
 }
