@@ -260,18 +260,9 @@ func (f *Fetcher) do(ctx context.Context, u *url.URL, req Request) (*Response, e
 	defer cancel()
 	st := &redirectState{permanentOnly: true}
 	ctx = context.WithValue(ctx, redirectKey{}, st)
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	hreq, err := f.newRequest(ctx, u, req)
 	if err != nil {
 		return nil, err
-	}
-	hreq.Header.Set("User-Agent", f.userAgent)
-	hreq.Header.Set("Accept", acceptHeader)
-	hreq.Header.Set("Accept-Encoding", "gzip")
-	if req.ETag != "" {
-		hreq.Header.Set("If-None-Match", req.ETag)
-	}
-	if req.LastModified != "" {
-		hreq.Header.Set("If-Modified-Since", req.LastModified)
 	}
 	start := f.now()
 	hresp, err := f.client.Do(hreq)
@@ -320,6 +311,24 @@ func (f *Fetcher) do(ctx context.Context, u *url.URL, req Request) (*Response, e
 	}
 	resp.Duration = f.now().Sub(start)
 	return resp, nil
+}
+
+// newRequest builds the GET with our headers and the caller's validators.
+func (f *Fetcher) newRequest(ctx context.Context, u *url.URL, req Request) (*http.Request, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	hreq.Header.Set("User-Agent", f.userAgent)
+	hreq.Header.Set("Accept", acceptHeader)
+	hreq.Header.Set("Accept-Encoding", "gzip")
+	if req.ETag != "" {
+		hreq.Header.Set("If-None-Match", req.ETag)
+	}
+	if req.LastModified != "" {
+		hreq.Header.Set("If-Modified-Since", req.LastModified)
+	}
+	return hreq, nil
 }
 
 // unwrapURLError drops the *url.Error layer, whose message repeats the
