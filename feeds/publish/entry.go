@@ -135,7 +135,8 @@ func newSource(s SourceInfo) *source {
 	}
 	src.id = src.feedURL
 	if src.id == "" {
-		if u, err := url.Parse(s.ID); err == nil && u.IsAbs() && validXML(s.ID) {
+		if u, err := url.Parse(s.ID); err == nil && u.IsAbs() && validXML(s.ID) &&
+			!strings.ContainsAny(s.ID, " \t\r\n<>\"{}|\\^`") {
 			src.id = s.ID
 		} else {
 			src.id = entryID(s.ID, "")

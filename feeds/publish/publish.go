@@ -44,7 +44,8 @@ type Options struct {
 	// "http://127.0.0.1:8080/"; a missing trailing slash is added. The
 	// documents' rel=self links are Link+"feed.atom", Link+"feed.rss" and
 	// Link+"feed.json". "" means "http://localhost/". A Link that is not an
-	// absolute http(s) URL makes Render fail with ErrInvalidLink.
+	// absolute http(s) URL without query or fragment makes Render fail with
+	// ErrInvalidLink.
 	Link string
 	// MaxItems caps the number of entries per document; 0 (or less) means 200.
 	MaxItems int
@@ -73,7 +74,7 @@ const (
 var Formats = []Format{Atom, RSS, JSON}
 
 // ErrInvalidLink is returned by Render when Options.Link is not an absolute
-// http(s) URL.
+// http(s) URL, or has a query or fragment that "feed.atom" cannot follow.
 var ErrInvalidLink = errors.New("publish: Options.Link is not an absolute http(s) URL")
 
 // ErrUnknownFormat is returned by Render for a Format it does not know.
@@ -157,7 +158,8 @@ func (p *Publisher) SetOptions(opts Options) {
 // returned without touching the store again until Entries.Version() changes
 // or SetOptions is called, so calling Render on every request is cheap.
 // Body is identical for the same entries and options, whichever Publisher
-// renders it.
+// renders it. Concurrent calls for the same format wait for one render
+// rather than each reading the store.
 func (p *Publisher) Render(ctx context.Context, f Format) (Document, error) {
 	c, err := p.render(ctx, f)
 	if err != nil {
@@ -210,7 +212,8 @@ func (p *Publisher) lookup(f Format, version uint64) *cached {
 // build reads the entries and renders one document.
 func (p *Publisher) build(ctx context.Context, f Format, opts Options, optsChanged time.Time) (Document, error) {
 	base, err := url.Parse(opts.Link)
-	if err != nil || !base.IsAbs() || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" ||
+		base.RawQuery != "" || base.ForceQuery || base.Fragment != "" {
 		return Document{}, fmt.Errorf("%w: %q", ErrInvalidLink, opts.Link)
 	}
 	ids := make([]string, len(opts.Sources))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,8 @@ func TestRenderCache(t *testing.T) {
 	t.Run("SetOptions drops the cache and removed feeds vanish", func(t *testing.T) {
 		o := testOptions()
 		o.Sources = o.Sources[1:] // remove the first source
+		reload := baseTime.Add(5 * time.Hour)
+		p.now = func() time.Time { return reload }
 		p.SetOptions(o)
 		for _, f := range Formats {
 			d, err := p.Render(t.Context(), f)
@@ -83,6 +86,9 @@ func TestRenderCache(t *testing.T) {
 			}
 			if bytes.Contains(d.Body, []byte("Brand new")) || bytes.Contains(d.Body, []byte("Example Blog")) {
 				t.Errorf("%s: entries of the removed source are still published", f)
+			}
+			if !d.LastModified.Equal(reload) {
+				t.Errorf("%s: LastModified = %v, want the reload time %v", f, d.LastModified, reload)
 			}
 			if !bytes.Contains(d.Body, []byte("podcast.example.net")) {
 				t.Errorf("%s: entries of the remaining sources are missing", f)
@@ -108,6 +114,8 @@ func TestOptions(t *testing.T) {
 		{"generator", Options{Generator: "tidyfeed 9.9", Sources: testSources[:1]}, 10, []string{"<generator>tidyfeed 9.9</generator>"}, nil},
 		{"relative link", Options{Link: "/feeds/", Sources: testSources}, 0, nil, ErrInvalidLink},
 		{"ftp link", Options{Link: "ftp://example.com/", Sources: testSources}, 0, nil, ErrInvalidLink},
+		{"link with query", Options{Link: "https://example.com/?a=1", Sources: testSources}, 0, nil, ErrInvalidLink},
+		{"link with fragment", Options{Link: "https://example.com/#x", Sources: testSources}, 0, nil, ErrInvalidLink},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -281,6 +289,32 @@ func TestGolden(t *testing.T) {
 			}
 			if !bytes.Equal(d.Body, want) {
 				t.Errorf("%s output differs from %s; run go test -run TestGolden -update and review the diff", f, path)
+			}
+		})
+	}
+}
+
+func TestSourceAttribution(t *testing.T) {
+	tests := []struct {
+		name           string
+		in             SourceInfo
+		wantID, wantNm string
+	}{
+		{"feed url", SourceInfo{ID: "https://a.example/f", Name: "A", FeedURL: "https://a.example/f"}, "https://a.example/f", "A"},
+		{"name falls back to the feed url", SourceInfo{ID: "x", FeedURL: "https://a.example/f"}, "https://a.example/f", "https://a.example/f"},
+		{"file id is an IRI", SourceInfo{ID: "file:/srv/a.xml"}, "file:/srv/a.xml", "file:/srv/a.xml"},
+		{"file id with spaces is hashed", SourceInfo{ID: "file:/srv/my feeds/a.xml", Name: "Mine"}, entryID("file:/srv/my feeds/a.xml", ""), "Mine"},
+		{"relative feed url is dropped", SourceInfo{ID: "rel", FeedURL: "/f.xml", Name: " Spaced\n name "}, entryID("rel", ""), "Spaced name"},
+		{"nothing at all", SourceInfo{}, entryID("", ""), "unnamed feed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSource(tt.in)
+			if s.id != tt.wantID || s.name != tt.wantNm {
+				t.Errorf("newSource(%+v) = id %q, name %q; want id %q, name %q", tt.in, s.id, s.name, tt.wantID, tt.wantNm)
+			}
+			if u, err := url.Parse(s.id); err != nil || !u.IsAbs() {
+				t.Errorf("source id %q is not an absolute IRI", s.id)
 			}
 		})
 	}
