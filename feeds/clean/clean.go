@@ -70,6 +70,8 @@ func (c *Cleaner) Clean(e *feeds.Entry, f Feed) Report {
 		e.Summary = excerpt(text, c.opts.ExcerptLength)
 		return rep
 	}
+	// Raw.Text describes the content; the summary is judged by its looks.
+	in.text = false
 	_, sum := c.body(e.Raw.Summary, in, Feed{Rules: f.Rules}, &Report{})
 	e.Summary = c.summary(sum, text)
 	return rep
@@ -140,9 +142,12 @@ func (c *Cleaner) body(raw string, in input, f Feed, rep *Report) (string, strin
 			r.run(d, r.family+"/"+r.name)
 		}
 	}
+	// The plain text feeds the summary excerpt: prose, not headings.
 	var text []string
 	for _, b := range d.liveText() {
-		text = append(text, b.text)
+		if !headingTags[b.tag()] {
+			text = append(text, b.text)
+		}
 	}
 	return strings.TrimSpace(c.safe.html(render(root))), strings.Join(text, " ")
 }
@@ -218,9 +223,14 @@ func removeSelectors(root *html.Node, sels []string, rep *Report) {
 // is empty or only a teaser of the body, in which case an excerpt of the
 // body.
 func (c *Cleaner) summary(sum, body string) string {
+	full := body
+	// A teaser repeats the body's start: fold only as much body as needed.
+	if limit := 4*len(sum) + 400; len(body) > limit {
+		body = body[:limit]
+	}
 	fs, fb := fold(sum), fold(body)
 	if fs == "" || strings.HasPrefix(fb, fs) || strings.Contains(fb, fs) {
-		return excerpt(body, c.opts.ExcerptLength)
+		return excerpt(full, c.opts.ExcerptLength)
 	}
 	return excerpt(sum, 2*c.opts.ExcerptLength)
 }

@@ -13,7 +13,7 @@ import (
 
 // uiLex holds the words share widgets are made of, in en, fr, de,
 // es, it, pt and nl (folded: lower case, no accents).
-var uiLex = newLexicon(`
+var uiLex = newGluedLexicon(`
 share shares shared sharing sharethis tweet tweets retweet pin pinit email e-mail mail print printer
 comment comments reply replies copy copied clipboard close embed like likes liked
 bookmark bookmarks permalink whatsapp facebook twitter linkedin telegram reddit pinterest tumblr
@@ -54,10 +54,19 @@ var strongPairs = map[string]bool{
 // and weak words (function words and nouns that chrome shares with prose).
 type lexicon struct {
 	strong, weak, all vocab
+	// glued enables splitting tokens glued without spaces; only interface
+	// labels are glued that way.
+	glued bool
 }
 
 func newLexicon(strong, weak string) lexicon {
 	return lexicon{strong: newVocab(strong), weak: newVocab(weak), all: newVocab(strong, weak)}
+}
+
+func newGluedLexicon(strong, weak string) lexicon {
+	l := newLexicon(strong, weak)
+	l.glued = true
+	return l
 }
 
 // score counts the tokens of folded text f, how many are lexicon words
@@ -107,7 +116,7 @@ func (l lexicon) score(f string) (n, hit, strongHit int) {
 // words that happen to split into short function words ("design" → "de
 // sign") stay whole.
 func (l lexicon) segment(tok string) ([]string, bool) {
-	if len(tok) < 5 {
+	if !l.glued || len(tok) < 5 {
 		return nil, false
 	}
 	parts, ok := l.all.segment(tok)

@@ -2,6 +2,7 @@ package clean
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -72,14 +73,24 @@ func isASCII(s string) bool {
 	return true
 }
 
+// accentFolders pools the accent-stripping transformers, which are not
+// safe for concurrent use and costly to build.
+var accentFolders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+var ligatures = strings.NewReplacer("ß", "ss", "æ", "ae", "Æ", "AE", "œ", "oe", "Œ", "OE", "ø", "o", "Ø", "O", "ł", "l", "Ł", "L", "đ", "d")
+
 func stripAccents(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	t := accentFolders.Get().(transform.Transformer)
+	defer accentFolders.Put(t)
+	t.Reset()
 	out, _, err := transform.String(t, s)
 	if err != nil {
 		return s
 	}
 	// A few letters do not decompose.
-	return strings.NewReplacer("ß", "ss", "æ", "ae", "Æ", "AE", "œ", "oe", "Œ", "OE", "ø", "o", "Ø", "O", "ł", "l", "Ł", "L", "đ", "d").Replace(out)
+	return ligatures.Replace(out)
 }
 
 // words counts the words of folded text.
