@@ -20,11 +20,20 @@ var errLead = errors.New("storage: lead the next commit")
 // led by the first of them. Unlike bbolt's DB.Batch there is no timer, so a
 // lone Save pays no delay.
 type committer struct {
-	db      *bolt.DB
-	mu      sync.Mutex
-	busy    bool // a leader is committing
-	pending []*call
+	db *bolt.DB
+	// strategy selects another way to commit, for benchmarks only:
+	// stratGroup (the zero value), stratBatch or stratUpdate.
+	strategy int
+	mu       sync.Mutex
+	busy     bool // a leader is committing
+	pending  []*call
 }
+
+const (
+	stratGroup  = iota // group commit, see committer
+	stratBatch         // bbolt's DB.Batch (timer-based coalescing)
+	stratUpdate        // one DB.Update per call, no coalescing
+)
 
 type call struct {
 	fn  txFunc
@@ -44,6 +53,12 @@ var errNoop = errors.New("storage: nothing to commit")
 // everything from the transaction and reset its outputs on each run. If fn
 // itself fails, its error is returned and none of its writes are kept.
 func (c *committer) update(fn txFunc) error {
+	switch c.strategy {
+	case stratBatch:
+		return c.db.Batch(func(tx *bolt.Tx) error { _, err := fn(tx); return err })
+	case stratUpdate:
+		return c.db.Update(func(tx *bolt.Tx) error { _, err := fn(tx); return err })
+	}
 	me := &call{fn: fn, res: make(chan error, 1)}
 	c.mu.Lock()
 	c.pending = append(c.pending, me)

@@ -111,42 +111,94 @@ func getEntry(tx *bolt.Tx, k id) ([]byte, error) {
 // Recent returns up to limit entries (limit <= 0 means all) of the given
 // feeds, newest first by Published (clamped to Seen, see # Layout). A nil
 // feedIDs means every feed; an empty non-nil one means none.
+//
+// With a limit, Recent walks the entries bucket backwards and decodes only
+// the given feeds' records, so the usual call (most feeds, a small limit)
+// costs about limit records. When the given feeds are too rare among the
+// newest entries for that walk to pay off, it lists their keys from the ids
+// index instead.
 func (s *Store) Recent(ctx context.Context, feedIDs []string, limit int) ([]feeds.Entry, error) {
 	if feedIDs != nil && len(feedIDs) == 0 {
 		return nil, nil
 	}
 	var out []feeds.Entry
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		entries := tx.Bucket(bucketEntries)
-		if feedIDs == nil {
-			c := entries.Cursor()
-			for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
-				e, err := decodeEntry(v)
-				if err != nil {
-					return fmt.Errorf("decode entry %x: %w", k, err)
-				}
-				out = append(out, e)
+		out = out[:0]
+		var want map[[8]byte]bool
+		if feedIDs != nil {
+			want = make(map[[8]byte]bool, len(feedIDs))
+			for _, f := range feedIDs {
+				want[feedPrefix(f)] = true
 			}
-			return nil
 		}
-		keys := feedEntryKeys(tx, feedIDs)
-		slices.SortFunc(keys, func(a, b []byte) int { return bytes.Compare(b, a) })
-		if limit > 0 && len(keys) > limit {
-			keys = keys[:limit]
-		}
-		for _, k := range keys {
-			e, err := decodeEntry(entries.Get(k))
-			if err != nil {
-				return fmt.Errorf("decode entry %x: %w", k, err)
+		budget := -1 // unlimited walk
+		if want != nil {
+			if limit <= 0 {
+				budget = 0 // go straight to the index
+			} else {
+				budget = 8*limit + 1024
 			}
-			out = append(out, e)
 		}
-		return nil
+		done, err := recentWalk(tx, want, limit, budget, &out)
+		if err != nil || done {
+			return err
+		}
+		out = out[:0]
+		return recentIndexed(tx, feedIDs, limit, &out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load recent entries: %w", err)
 	}
 	return out, nil
+}
+
+// recentWalk appends entries of the wanted feeds (nil: all) from newest to
+// oldest until limit (<= 0: no limit) is reached, the bucket ends, or it
+// has looked at budget keys (< 0: no budget). It reports whether the result
+// is complete.
+func recentWalk(tx *bolt.Tx, want map[[8]byte]bool, limit, budget int, out *[]feeds.Entry) (bool, error) {
+	if budget == 0 {
+		return false, nil
+	}
+	c := tx.Bucket(bucketEntries).Cursor()
+	steps := 0
+	for k, v := c.Last(); k != nil; k, v = c.Prev() {
+		if limit > 0 && len(*out) >= limit {
+			return true, nil
+		}
+		if budget > 0 && steps >= budget {
+			return false, nil
+		}
+		steps++
+		if want != nil && (len(k) != entryLen || !want[[8]byte(k[8:16])]) {
+			continue
+		}
+		e, err := decodeEntry(v)
+		if err != nil {
+			return false, fmt.Errorf("decode entry %x: %w", k, err)
+		}
+		*out = append(*out, e)
+	}
+	return true, nil
+}
+
+// recentIndexed is Recent through the ids index: list the feeds' keys,
+// sort them newest first, read the first limit records.
+func recentIndexed(tx *bolt.Tx, feedIDs []string, limit int, out *[]feeds.Entry) error {
+	entries := tx.Bucket(bucketEntries)
+	keys := feedEntryKeys(tx, feedIDs)
+	slices.SortFunc(keys, func(a, b []byte) int { return bytes.Compare(b, a) })
+	if limit > 0 && len(keys) > limit {
+		keys = keys[:limit]
+	}
+	for _, k := range keys {
+		e, err := decodeEntry(entries.Get(k))
+		if err != nil {
+			return fmt.Errorf("decode entry %x: %w", k, err)
+		}
+		*out = append(*out, e)
+	}
+	return nil
 }
 
 // feedEntryKeys lists the entries-bucket keys of the given feeds from the

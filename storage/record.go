@@ -70,60 +70,61 @@ func appendTime(dst []byte, t time.Time) []byte {
 
 // decoder reads a record; once err is set every read returns zero values.
 // Running out of input is not an error: fields added after a record was
-// written decode as zero.
+// written decode as zero. It reads from a string holding a copy of the
+// whole record, so the decoded strings share one allocation and stay valid
+// after the transaction ends.
 type decoder struct {
-	b   []byte
+	s   string
 	err error
 }
 
 func (d *decoder) uvarint() uint64 {
-	if d.err != nil || len(d.b) == 0 {
-		return 0
+	var v uint64
+	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
+		c := d.s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflow
+			}
+			d.s = d.s[i+1:]
+			return v | uint64(c)<<(7*i)
+		}
+		v |= uint64(c&0x7f) << (7 * i)
 	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
+	if d.err == nil && len(d.s) > 0 {
 		d.err = errShortRecord
-		return 0
 	}
-	d.b = d.b[n:]
-	return v
+	d.s = ""
+	return 0
 }
 
 func (d *decoder) varint() int64 {
-	if d.err != nil || len(d.b) == 0 {
-		return 0
+	u := d.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
 	}
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = errShortRecord
-		return 0
-	}
-	d.b = d.b[n:]
 	return v
 }
 
-// str copies a length-prefixed string out of the record, so the result
-// stays valid after the transaction ends.
 func (d *decoder) str() string {
 	n := d.uvarint()
-	if d.err != nil || n == 0 {
-		return ""
-	}
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.s)) {
 		d.err = errShortRecord
+		d.s = ""
 		return ""
 	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
+	v := d.s[:n]
+	d.s = d.s[n:]
+	return v
 }
 
 func (d *decoder) byte1() byte {
-	if d.err != nil || len(d.b) == 0 {
+	if len(d.s) == 0 {
 		return 0
 	}
-	c := d.b[0]
-	d.b = d.b[1:]
+	c := d.s[0]
+	d.s = d.s[1:]
 	return c
 }
 
@@ -146,7 +147,7 @@ func (d *decoder) time() time.Time {
 // make us allocate without bound.
 func (d *decoder) count() int {
 	n := d.uvarint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.s)) {
 		d.err = errShortRecord
 		return 0
 	}
@@ -158,7 +159,7 @@ func decodeEntry(b []byte) (feeds.Entry, error) {
 	if len(b) == 0 || b[0] != recordVersion {
 		return e, errors.New("storage: unknown entry record version")
 	}
-	d := &decoder{b: b[1:]}
+	d := &decoder{s: string(b[1:])}
 	for _, p := range [...]*string{&e.Key, &e.FeedID, &e.GUID, &e.Title, &e.Link, &e.Content, &e.Summary, &e.Image, &e.Hash} {
 		*p = d.str()
 	}

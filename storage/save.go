@@ -48,8 +48,9 @@ type SaveResult struct {
 //   - a stored key with the same Hash is left alone (nothing is written).
 //
 // The feed state, its stored entry count and b.Meta are written in the same
-// transaction. Save is safe for concurrent use; concurrent calls may share a
-// commit (see the package documentation).
+// transaction; when nothing changed, nothing is committed. Save is safe for
+// concurrent use; concurrent calls may share a commit (see # Transactions in
+// the package documentation).
 func (s *Store) Save(ctx context.Context, b Batch) (SaveResult, error) {
 	feedID := b.State.FeedID
 	if feedID == "" {

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,7 +133,7 @@ func (p *plainSaver) save(feedID string, es []feeds.Entry) error {
 func (p *plainSaver) close() error   { return p.db.Close() }
 func (p *plainSaver) bolt() *bolt.DB { return p.db }
 
-func openSaver(b *testing.B, kind, path string) benchSaver {
+func openSaver(b *testing.B, kind, path string, strategy int) benchSaver {
 	b.Helper()
 	switch kind {
 	case "store":
@@ -139,6 +141,7 @@ func openSaver(b *testing.B, kind, path string) benchSaver {
 		if err != nil {
 			b.Fatal(err)
 		}
+		s.commit.strategy = strategy
 		return &ourSaver{s: s}
 	case "plain":
 		db, err := bolt.Open(path, 0o600, nil)
@@ -150,67 +153,235 @@ func openSaver(b *testing.B, kind, path string) benchSaver {
 	panic(kind)
 }
 
-// BenchmarkSave saves 200 feeds × 30 entries of ~5 KB into a fresh database
-// per iteration, one Save per feed, for our Store and for the plain baseline.
+// saveAll saves every poll, from par goroutines, and returns the first error.
+func saveAll(s benchSaver, polls [][]feeds.Entry, par int) error {
+	work := make(chan []feeds.Entry)
+	errs := make(chan error, par)
+	var wg sync.WaitGroup
+	for range par {
+		wg.Go(func() {
+			var first error
+			for es := range work {
+				if err := s.save(es[0].FeedID, es); err != nil && first == nil {
+					first = err
+				}
+			}
+			errs <- first
+		})
+	}
+	for _, es := range polls {
+		work <- es
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BenchmarkSave saves 200 feeds × 30 new entries of ~5 KB, one Save per
+// feed, into a fresh database per iteration: our Store against the plain
+// baseline of the brief (random keys, JSON, one Update per feed), from one
+// goroutine and from four (as concurrent ingests do), and for the Store
+// with each commit strategy. With -storage.fillmb=N it also saves into a
+// database pre-filled to about N MB.
 func BenchmarkSave(b *testing.B) {
 	now := time.Now()
 	polls, size := benchPolls(1, benchFeeds, benchPerFeed, now)
-	for _, kind := range []string{"store", "plain"} {
-		b.Run(kind+"/fresh", func(b *testing.B) {
+	cases := []struct {
+		name     string
+		kind     string
+		strategy int
+		par      int
+	}{
+		{"store/seq", "store", stratGroup, 1},
+		{"plain/seq", "plain", 0, 1},
+		{"store/par4/group", "store", stratGroup, 4},
+		{"store/par4/batch", "store", stratBatch, 4},
+		{"store/par4/update", "store", stratUpdate, 4},
+		{"plain/par4", "plain", 0, 4},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(size)
 			dir := b.TempDir()
+			var pages int64
 			i := 0
-			var pages, commits int64
 			for b.Loop() {
 				b.StopTimer()
 				i++
-				s := openSaver(b, kind, filepath.Join(dir, strconv.Itoa(i)+".db"))
+				s := openSaver(b, c.kind, filepath.Join(dir, strconv.Itoa(i)+".db"), c.strategy)
 				b.StartTimer()
-				for _, es := range polls {
-					if err := s.save(es[0].FeedID, es); err != nil {
-						b.Fatal(err)
-					}
+				if err := saveAll(s, polls, c.par); err != nil {
+					b.Fatal(err)
 				}
 				b.StopTimer()
 				st := s.bolt().Stats()
 				pages += st.TxStats.GetWrite()
-				commits += int64(st.TxN)
 				s.close()
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(b.N*benchFeeds*benchPerFeed)/b.Elapsed().Seconds(), "entries/s")
 			b.ReportMetric(float64(pages)/float64(b.N*benchFeeds), "pages/save")
 		})
-		if *fillMB > 0 {
-			b.Run(kind+"/filled", func(b *testing.B) {
-				path := filepath.Join(b.TempDir(), "filled.db")
-				s := openSaver(b, kind, path)
-				defer s.close()
-				var filled int64
-				for seed := uint64(100); filled < int64(*fillMB)<<20; seed++ {
-					fill, n := benchPolls(seed, benchFeeds, benchPerFeed, now.Add(-time.Duration(seed)*time.Hour))
-					for _, es := range fill {
-						if err := s.save(es[0].FeedID, es); err != nil {
-							b.Fatal(err)
-						}
-					}
-					filled += n
+	}
+	if *fillMB <= 0 {
+		return
+	}
+	for _, kind := range []string{"store", "plain"} {
+		b.Run(kind+"/filled", func(b *testing.B) {
+			s := openSaver(b, kind, filepath.Join(b.TempDir(), "filled.db"), stratGroup)
+			defer s.close()
+			var filled int64
+			for seed := uint64(100); filled < int64(*fillMB)<<20; seed++ {
+				fill, n := benchPolls(seed, benchFeeds, benchPerFeed, now.Add(-time.Duration(seed)*time.Hour))
+				if err := saveAll(s, fill, 1); err != nil {
+					b.Fatal(err)
 				}
-				b.SetBytes(size)
-				seed := uint64(1 << 20)
-				for b.Loop() {
-					b.StopTimer()
-					seed++
-					polls, _ := benchPolls(seed, benchFeeds, benchPerFeed, now)
-					b.StartTimer()
-					for _, es := range polls {
-						if err := s.save(es[0].FeedID, es); err != nil {
-							b.Fatal(err)
-						}
-					}
+				filled += n
+			}
+			b.SetBytes(size)
+			seed := uint64(1 << 20)
+			for b.Loop() {
+				b.StopTimer()
+				seed++
+				polls, _ := benchPolls(seed, benchFeeds, benchPerFeed, now)
+				b.StartTimer()
+				if err := saveAll(s, polls, 1); err != nil {
+					b.Fatal(err)
 				}
-				b.ReportMetric(float64(b.N*benchFeeds*benchPerFeed)/b.Elapsed().Seconds(), "entries/s")
-			})
+			}
+			b.ReportMetric(float64(b.N*benchFeeds*benchPerFeed)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}
+
+// BenchmarkRepoll re-polls one feed of a database holding 200 feeds × 30
+// entries: nothing changed (no commit at all), only the state changed
+// (LastAttempt, the usual 304 or unchanged body), or 3 new entries arrived
+// next to 27 unchanged ones.
+func BenchmarkRepoll(b *testing.B) {
+	now := time.Now()
+	polls, _ := benchPolls(1, benchFeeds, benchPerFeed, now)
+	s, err := Open(filepath.Join(b.TempDir(), "repoll.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for _, es := range polls {
+		if _, err := s.Save(ctx, Batch{State: feeds.FeedState{FeedID: es[0].FeedID}, Entries: es}); err != nil {
+			b.Fatal(err)
 		}
 	}
+	r := mrand.New(mrand.NewPCG(7, 7))
+	cases := []struct {
+		name  string
+		batch func(i int) Batch
+	}{
+		{"unchanged", func(i int) Batch {
+			es := polls[i%benchFeeds]
+			return Batch{State: feeds.FeedState{FeedID: es[0].FeedID}, Entries: es}
+		}},
+		{"state-only", func(i int) Batch {
+			es := polls[i%benchFeeds]
+			return Batch{State: feeds.FeedState{FeedID: es[0].FeedID, LastAttempt: now.Add(time.Duration(i) * time.Second)}, Entries: es}
+		}},
+		{"3-new", func(i int) Batch {
+			es := slices.Clone(polls[i%benchFeeds][3:])
+			for j := range 3 {
+				es = append(es, benchEntry(r, es[0].FeedID, 1000+i*3+j, now.Add(time.Duration(i)*time.Second)))
+			}
+			return Batch{State: feeds.FeedState{FeedID: es[0].FeedID, LastAttempt: now.Add(time.Duration(i) * time.Second)}, Entries: es}
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				batch := c.batch(i)
+				i++
+				b.StartTimer()
+				if _, err := s.Save(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*benchPerFeed)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}
+
+// BenchmarkRecent reads the newest 50 entries of all feeds and of 3 feeds
+// out of 200 × 30.
+func BenchmarkRecent(b *testing.B) {
+	polls, _ := benchPolls(1, benchFeeds, benchPerFeed, time.Now())
+	s, err := Open(filepath.Join(b.TempDir(), "recent.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if err := saveAll(&ourSaver{s: s}, polls, 4); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		feeds []string
+	}{{"all", nil}, {"3feeds", []string{polls[0][0].FeedID, polls[1][0].FeedID, polls[2][0].FeedID}}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				es, err := s.Recent(ctx, c.feeds, 50)
+				if err != nil || len(es) != 50 {
+					b.Fatalf("Recent = %d entries, %v", len(es), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRecord compares the binary record with encoding/json for a ~5 KB
+// entry (the encoding the brief allows if measured OK).
+func BenchmarkRecord(b *testing.B) {
+	e := benchEntry(mrand.New(mrand.NewPCG(1, 2)), "feed.example", 1, time.Now())
+	bin := encodeEntry(nil, &e)
+	js, _ := json.Marshal(&e)
+	b.Run("binary/encode", func(b *testing.B) {
+		b.SetBytes(entrySize(&e))
+		b.ReportMetric(float64(len(bin)), "record-bytes")
+		var buf []byte
+		for b.Loop() {
+			buf = encodeEntry(buf[:0], &e)
+		}
+	})
+	b.Run("binary/decode", func(b *testing.B) {
+		b.SetBytes(entrySize(&e))
+		for b.Loop() {
+			if _, err := decodeEntry(bin); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json/encode", func(b *testing.B) {
+		b.SetBytes(entrySize(&e))
+		b.ReportMetric(float64(len(js)), "record-bytes")
+		for b.Loop() {
+			if _, err := json.Marshal(&e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json/decode", func(b *testing.B) {
+		b.SetBytes(entrySize(&e))
+		for b.Loop() {
+			var d feeds.Entry
+			if err := json.Unmarshal(js, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -235,12 +235,55 @@ func TestRecent(t *testing.T) {
 			if g := keysOf(got); !slices.Equal(g, tt.want) {
 				t.Errorf("Recent(%q, %d) = %q\nwant %q", tt.feeds, tt.limit, g, tt.want)
 			}
+			// The index path must agree with whichever path Recent took.
+			if tt.feeds != nil && len(tt.feeds) > 0 {
+				var viaIndex []feeds.Entry
+				err := s.db.View(func(tx *bolt.Tx) error { return recentIndexed(tx, tt.feeds, tt.limit, &viaIndex) })
+				if g := keysOf(viaIndex); err != nil || !slices.Equal(g, tt.want) {
+					t.Errorf("recentIndexed = %q, %v\nwant %q", g, err, tt.want)
+				}
+			}
 			for _, e := range got {
 				if e.Raw.Title != "raw "+e.Key {
 					t.Errorf("entry %s: Raw.Title = %q, want it stored with the entry", e.Key, e.Raw.Title)
 				}
 			}
 		})
+	}
+}
+
+// TestRecentWalkBudget checks that the backwards walk gives up, rather than
+// returning a short result, when the wanted feed is rare.
+func TestRecentWalkBudget(t *testing.T) {
+	clk := newClock()
+	s := openTest(t, "", Options{Now: clk.Now})
+	base := clk.Now().Add(-time.Hour)
+	var es []feeds.Entry
+	for i := range 10 {
+		es = append(es, entry("busy", strconv.Itoa(i), "h", base.Add(time.Duration(i)*time.Minute)))
+	}
+	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "rare"}, Entries: []feeds.Entry{entry("rare", "old", "h", base.Add(-time.Hour))}})
+	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "busy"}, Entries: es})
+	want := map[[8]byte]bool{feedPrefix("rare"): true}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var out []feeds.Entry
+		done, err := recentWalk(tx, want, 1, 5, &out)
+		if err != nil || done {
+			t.Errorf("recentWalk with budget 5 = done %v, err %v; want it to give up", done, err)
+		}
+		out = out[:0]
+		done, err = recentWalk(tx, want, 1, 100, &out)
+		if err != nil || !done || len(out) != 1 || out[0].Key != "old" {
+			t.Errorf("recentWalk with budget 100 = %q, done %v, err %v; want [rare/old]", keysOf(out), done, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Recent(t.Context(), []string{"rare"}, 1)
+	if err != nil || len(got) != 1 || got[0].Key != "old" {
+		t.Errorf("Recent(rare, 1) = %q, %v", keysOf(got), err)
 	}
 }
 
