@@ -6,7 +6,7 @@ package clean
 
 var ctaLex = newLexicon(`
 subscribe subscribed subscribing subscriber subscribers subscription subscriptions newsletter newsletters
-signup unsubscribe donate donation membership
+signup unsubscribe donate donation membership member
 abonnez abonner abonne abonnement inscrivez inscrire inscription infolettre
 abonnieren abonniere abonnement anmelden registrieren spenden
 suscribete suscribirse suscripcion suscribase boletin boletines registrate donar

@@ -16,7 +16,7 @@ import (
 var uiLex = newGluedLexicon(`
 share shares shared sharing sharethis tweet tweets retweet pin pinit email e-mail mail print printer
 comment comments reply replies copy copied clipboard close embed like likes liked
-bookmark bookmarks permalink whatsapp facebook twitter linkedin telegram reddit pinterest tumblr
+bookmark bookmarks permalink save merkliste listen ecouter anhoren escuchar ascolta gift whatsapp facebook twitter linkedin telegram reddit pinterest tumblr
 flipboard pocket messenger sms mastodon bluesky threads instagram youtube tiktok xing vk
 partager partage partagez partagee commentaires commentaire commenter imprimer envoyer fermer copier
 copie reagir reactions suivez aimer
@@ -28,7 +28,8 @@ compartilhar partilhar fechar siga
 delen deel reacties reactie afdrukken sluiten kopieer gekopieerd volg`,
 	// Weak words appear in interface labels next to strong ones.
 	`
-follow this the a an on via to with your our us it in up or and of for by at is now new more less
+follow schreiben voir ver abrir mostrar zeigen anzeigen hinzufugen zur correo electronico app later spater
+this the a an on via to with your our us it in up or and of for by at is now new more less
 article articles story stories post posts page link links url button buttons icon icons below
 above here click tap open toggle view show hide add options option menu send save saved
 paste code video videos photo photos image gallery social media network networks friend friends
@@ -47,7 +48,7 @@ dit artikel op ons en of link hier`)
 // strongPairs are two-word labels whose words are weak on their own.
 var strongPairs = map[string]bool{
 	"follow us": true, "follow me": true, "follow him": true, "follow her": true, "follow them": true,
-	"sign in": true, "log in": true, "sign up": true, "suivez nous": true, "folgen sie": true, "folge uns": true,
+	"sign in": true, "log in": true, "sign up": true, "in app": true, "suivez nous": true, "folgen sie": true, "folge uns": true,
 }
 
 // lexicon is a vocabulary of strong words (only chrome is made of them)
