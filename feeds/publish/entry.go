@@ -161,9 +161,6 @@ func newItem(e *feeds.Entry, s *source, changed time.Time) item {
 	if it.content == "" && it.summary != "" {
 		it.content = "<p>" + html.EscapeString(it.summary) + "</p>"
 	}
-	if it.content == "" {
-		it.content = "<p>" + html.EscapeString(cmp.Or(it.title, it.link, "(no content)")) + "</p>"
-	}
 	for _, a := range e.Authors {
 		p := feeds.Person{Name: line(a.Name), Email: line(a.Email), URI: absURL(a.URI)}
 		if p.Email != "" && !strings.Contains(p.Email, "@") {
