@@ -8,6 +8,8 @@
 //	tidyfeed poll    [-config FILE]   poll every feed once and print a summary
 //	tidyfeed export  [-config FILE] -format atom|rss|json [-o FILE]
 //	tidyfeed check   [-config FILE]   validate the config, report every error
+//	tidyfeed explain [-config FILE] <feed name | entry link>
+//	tidyfeed reclean [-config FILE]   re-apply the cleaning rules to stored entries
 //	tidyfeed version                  print the version
 //
 // -config defaults to ./feeds.yaml.
@@ -62,6 +64,8 @@ func commands() []command {
 		{"poll", "poll every feed once, store, print one line per feed", cmdPoll},
 		{"export", "write the merged feed exactly as the server serves it", cmdExport},
 		{"check", "validate the config and report every error with line:column", cmdCheck},
+		{"explain", "show what cleaning removed from one entry, rule by rule", cmdExplain},
+		{"reclean", "re-apply the current cleaning rules to every stored entry", cmdReclean},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -45,8 +45,9 @@ type Store interface {
 	Save(ctx context.Context, b storage.Batch) (storage.SaveResult, error)
 }
 
-// profileMeta names the stored blob holding a feed's learned clean profile.
-const profileMeta = "clean.profile"
+// ProfileMeta names the stored per-feed blob (storage Meta) that holds the
+// cleaner's learned profile of the feed.
+const ProfileMeta = "clean.profile"
 
 // Options configures an Ingester. Fetcher, Parser, Cleaner and Store are
 // required.
@@ -173,7 +174,7 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time)
 	if err != nil {
 		return in.fail(ctx, src, state, fmt.Errorf("encode clean profile of %s: %w", src.ID, err))
 	}
-	return in.store(ctx, src, state, now, entries, map[string][]byte{profileMeta: blob}, feed)
+	return in.store(ctx, src, state, now, entries, map[string][]byte{ProfileMeta: blob}, feed)
 }
 
 // read fetches a URL source conditionally, or reads a local file.
@@ -205,7 +206,7 @@ func noteRedirect(state *feeds.FeedState, resp *fetch.Response, now time.Time) {
 
 func (in *Ingester) profile(ctx context.Context, feedID string) (*clean.Profile, error) {
 	p := clean.NewProfile()
-	blob, err := in.opts.Store.Meta(ctx, feedID, profileMeta)
+	blob, err := in.opts.Store.Meta(ctx, feedID, ProfileMeta)
 	if err != nil {
 		return nil, fmt.Errorf("load clean profile of %s: %w", feedID, err)
 	}
