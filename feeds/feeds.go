@@ -187,4 +187,33 @@ type FeedState struct {
 
 	// Entries is how many entries of this feed are stored.
 	Entries int `json:"entries,omitempty"`
+
+	// ErrorKind classifies LastError for status and planning: "retry-after",
+	// "gone", "not-found", "challenge", "temporary", "offline" (every feed
+	// failed at once: our network, not counted against the feed), "internal"
+	// (our own failure, not counted either); "" when healthy.
+	ErrorKind string `json:"error_kind,omitempty"`
+	// RetryAfter is the end of the window in which the server asked not to
+	// be polled (Retry-After on a 429 or 503, capped); zero when none. A
+	// manual refresh skips the feed until then.
+	RetryAfter time.Time `json:"retry_after,omitzero"`
+	// Gone is when the feed was found gone (410, or 404 for days); zero
+	// while it is not. A gone feed is only probed at the backoff cap and a
+	// manual refresh skips it.
+	Gone time.Time `json:"gone,omitzero"`
+	// MovedSeen counts the consecutive successful polls that were
+	// permanently redirected to MovedTo.
+	MovedSeen int `json:"moved_seen,omitempty"`
+	// MoveFollowed is when tidyfeed started polling MovedTo instead of the
+	// configured URL (after the move was seen on several polls over at
+	// least a day); zero while the move is only suggested or absent. The
+	// source keeps its configured ID; feeds.yaml is never rewritten.
+	MoveFollowed time.Time `json:"move_followed,omitzero"`
+	// Hints are the polling hints of the last parsed document, kept so that
+	// a 304 is planned like the 200 before it.
+	Hints PollHints `json:"hints,omitzero"`
+	// RecentPosts holds the publication times of the newest dated entries
+	// of the last parsed document (newest first, at most 20), from which an
+	// adaptive interval is learnt.
+	RecentPosts []time.Time `json:"recent_posts,omitempty"`
 }

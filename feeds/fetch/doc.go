@@ -10,6 +10,12 @@
 // not an error: it is Response.NotModified. Any other non-2xx status is a
 // *StatusError carrying Retry-After.
 //
+// Two things the scheduler plans from are read off the response here: a
+// bot-challenge page (a cf-mitigated: challenge header, or an HTML body with
+// a known challenge or captcha marker) fails with ErrChallenge (2xx) or a
+// *StatusError with Challenge set, and Response.FreshUntil carries the
+// freshness from Cache-Control max-age minus Age, or Expires.
+//
 // The package does not parse feeds, sniff whether a body is a feed, or decide
 // when to poll again; those are the jobs of packages parse and schedule.
 //

@@ -22,6 +22,11 @@ var (
 	// ErrUnsupportedScheme means a URL, given or redirected to, was not
 	// http or https.
 	ErrUnsupportedScheme = errors.New("fetch: unsupported URL scheme")
+	// ErrChallenge means a 2xx response was a bot-challenge page (a
+	// cf-mitigated: challenge header, or a known challenge or captcha
+	// page) instead of the feed. Non-2xx challenges are a *StatusError
+	// with Challenge set, which also matches errors.Is(err, ErrChallenge).
+	ErrChallenge = errors.New("fetch: bot challenge instead of the feed")
 )
 
 // StatusError is returned by Fetch for any final status that is neither 2xx
@@ -38,11 +43,22 @@ type StatusError struct {
 	RetryAfter time.Time
 	// Header is the response header.
 	Header http.Header
+	// Challenge is true when the response was a bot-challenge page (see
+	// ErrChallenge) rather than a plain error.
+	Challenge bool
+}
+
+// Is reports whether target is ErrChallenge and e is a challenge.
+func (e *StatusError) Is(target error) bool {
+	return target == ErrChallenge && e.Challenge
 }
 
 // Error returns, for example, "fetch https://example.com/feed: HTTP 503
 // Service Unavailable".
 func (e *StatusError) Error() string {
+	if e.Challenge {
+		return fmt.Sprintf("fetch %s: HTTP %d %s (bot challenge)", e.URL, e.Code, http.StatusText(e.Code))
+	}
 	return fmt.Sprintf("fetch %s: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
 }
 

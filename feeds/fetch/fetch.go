@@ -181,6 +181,9 @@ type Response struct {
 	// Temporary redirects (302, 303, 307) are never recorded, and neither is
 	// anything after the first temporary one.
 	PermanentRedirect string
+	// FreshUntil is when the response stops being fresh by its caching
+	// headers (see FreshUntil); zero when it gave none.
+	FreshUntil time.Time
 	// Duration is the time from sending the request to reading the body.
 	Duration time.Duration
 	// BytesRead is the number of body bytes received, before decompression.
@@ -278,6 +281,7 @@ func (f *Fetcher) do(ctx context.Context, u *url.URL, req Request) (*Response, e
 		LastModified:      hresp.Header.Get("Last-Modified"),
 		Header:            hresp.Header,
 		PermanentRedirect: st.permanent,
+		FreshUntil:        FreshUntil(hresp.Header, f.now()),
 	}
 	switch {
 	case hresp.StatusCode == http.StatusNotModified:
@@ -292,18 +296,26 @@ func (f *Fetcher) do(ctx context.Context, u *url.URL, req Request) (*Response, e
 		resp.Duration = f.now().Sub(start)
 		return resp, nil
 	case hresp.StatusCode < 200 || hresp.StatusCode > 299:
+		var head []byte
+		if isHTML(resp.ContentType, nil) && contentEncoding(hresp) == "" {
+			head, _ = io.ReadAll(io.LimitReader(hresp.Body, challengeScan))
+		}
 		io.Copy(io.Discard, io.LimitReader(hresp.Body, 4096)) // let the connection be reused
 		return nil, &StatusError{
 			URL:        resp.URL,
 			Code:       hresp.StatusCode,
 			RetryAfter: parseRetryAfter(hresp.Header.Get("Retry-After"), f.now()),
 			Header:     hresp.Header,
+			Challenge:  isChallenge(hresp.Header, head),
 		}
 	}
 	raw, n, err := f.readBody(hresp)
 	resp.BytesRead = n
 	if err != nil {
 		return nil, err
+	}
+	if isChallenge(hresp.Header, raw) {
+		return nil, fmt.Errorf("HTTP %d: %w", hresp.StatusCode, ErrChallenge)
 	}
 	resp.Body, resp.Charset, err = Decode(raw, resp.ContentType)
 	if err != nil {

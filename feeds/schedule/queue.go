@@ -26,8 +26,12 @@ type entry struct {
 	host   *host
 	next   time.Time
 	reason string
-	state  state
-	index  int // position in the heap that holds it; -1 when polling
+	// hold is when a server's explicit wish (Retry-After, gone) ends; a
+	// RefreshAll leaves the entry alone before then.
+	hold       time.Time
+	holdReason string
+	state      state
+	index      int // position in the heap that holds it; -1 when polling
 }
 
 // host gates the polls of one host: how many are in flight and when the next
@@ -38,6 +42,11 @@ type host struct {
 	inflight  int       // polls running
 	notBefore time.Time // earliest start of the next poll
 	ready     queue     // due sources waiting for this host
+	// retry holds the Retry-After window ends reported by this host's
+	// sources, by source id; pause is the end of the host-wide pause they
+	// caused, or zero.
+	retry map[string]time.Time
+	pause time.Time
 }
 
 // gated reports whether per-host limits and spacing apply.

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +38,27 @@ type Result struct {
 	// Reason says why ("interval", "ttl", "retry-after", "backoff", ...),
 	// for status; "" means "interval".
 	Reason string
+	// RetryAfter is the end of a window in which the server asked not to
+	// be polled (Retry-After), or zero. RefreshAll skips the source until
+	// then, and once HostEscalation sources of one host are inside such a
+	// window at the same time, the whole host waits until the earliest of
+	// them ends.
+	RetryAfter time.Time
+	// Gone reports that the source is gone (410, or 404 for days).
+	// RefreshAll skips it until Next.
+	Gone bool
+}
+
+// HostEscalation is how many sources of one host must be inside a
+// Retry-After window at once before the scheduler pauses the whole host. One
+// misbehaving path never pauses its host.
+const HostEscalation = 2
+
+// Skip names a source that RefreshAll left alone, and until when.
+type Skip struct {
+	ID     string
+	Until  time.Time
+	Reason string // "retry-after", "gone" or "host retry-after"
 }
 
 // PollFunc polls one source. The scheduler calls it from its own goroutines,
@@ -195,20 +218,70 @@ func (s *Scheduler) startWindowLocked(srcs []feeds.Source, due map[string]time.T
 	return min(startSpread, time.Duration(n)*spreadPerSource)
 }
 
-// RefreshAll makes every source due now. Polls still respect Concurrency,
-// PerHost and HostSpacing, so sources on one host are spread out. Sources
-// being polled at the moment are not polled again.
-func (s *Scheduler) RefreshAll() {
+// RefreshAll makes every source due now, ignoring interval, ttl and backoff
+// timing but never a server's explicit wishes: a source inside a
+// Retry-After window, marked gone, or on a host paused by Retry-After keeps
+// its next-check time and is returned in the skip list (sorted by ID).
+// Polls still respect Concurrency, PerHost and HostSpacing, so sources on
+// one host are spread out. Sources being polled at the moment are not
+// polled again.
+func (s *Scheduler) RefreshAll() []Skip {
 	s.mu.Lock()
 	now := s.clock.Now()
+	var skips []Skip
 	for _, e := range s.waiting {
-		if e.next.After(now) {
+		switch {
+		case !e.next.After(now):
+		case e.hold.After(now):
+			skips = append(skips, Skip{ID: e.id, Until: e.hold, Reason: e.holdReason})
+		case e.host.pause.After(now):
+			skips = append(skips, Skip{ID: e.id, Until: e.host.pause, Reason: "host retry-after"})
+		default:
 			e.next, e.reason = now, "refresh"
 		}
 	}
 	heap.Init(&s.waiting)
 	s.mu.Unlock()
 	s.wakeUp()
+	slices.SortFunc(skips, func(a, b Skip) int { return strings.Compare(a.ID, b.ID) })
+	return skips
+}
+
+// Hold tells the scheduler that the source id must not be polled before
+// until, even by RefreshAll, for reason ("retry-after" or "gone"). The
+// daemon calls it after SetSources with what it stored before a restart;
+// polls report later holds in their Result. Unknown ids are ignored.
+func (s *Scheduler) Hold(id string, until time.Time, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.sources[id]; ok {
+		e.hold, e.holdReason = until, reason
+	}
+}
+
+// Status describes one source as the scheduler sees it.
+type Status struct {
+	Next   time.Time // next check; for a source being polled, when it became due
+	Reason string    // why Next was chosen
+	// HostPaused is the end of a Retry-After pause of the source's whole
+	// host, or zero.
+	HostPaused time.Time
+}
+
+// Statuses returns a snapshot of every source's scheduling, by source ID.
+func (s *Scheduler) Statuses() map[string]Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	m := make(map[string]Status, len(s.sources))
+	for id, e := range s.sources {
+		st := Status{Next: e.next, Reason: e.reason}
+		if e.host.pause.After(now) {
+			st.HostPaused = e.host.pause
+		}
+		m[id] = st
+	}
+	return m
 }
 
 // Next returns a snapshot of the next-check time of every source, by source
@@ -388,6 +461,15 @@ func (s *Scheduler) finish(e *entry, h *host, res Result) {
 		e.reason = "interval"
 	}
 	switch {
+	case res.Gone:
+		e.hold, e.holdReason = res.Next, "gone"
+	case res.RetryAfter.After(now):
+		e.hold, e.holdReason = res.RetryAfter, "retry-after"
+	default:
+		e.hold, e.holdReason = time.Time{}, ""
+	}
+	s.noteRetryAfterLocked(e, res.RetryAfter, now)
+	switch {
 	case e.next.IsZero():
 		e.next = now.Add(s.jittered(s.intervalOf(e.src)))
 	case e.next.Before(now):
@@ -418,4 +500,42 @@ func (s *Scheduler) jittered(d time.Duration) time.Duration {
 // looks at.
 func sameSource(a, b feeds.Source) bool {
 	return a.URL == b.URL && a.Path == b.Path && a.Interval == b.Interval
+}
+
+// noteRetryAfterLocked records a source's Retry-After window (or its end)
+// on its host, and pauses the host when HostEscalation of its sources are
+// inside a window at once: until the earliest of those windows ends.
+func (s *Scheduler) noteRetryAfterLocked(e *entry, until, now time.Time) {
+	h := e.host
+	if !h.gated() {
+		return
+	}
+	if until.After(now) {
+		if h.retry == nil {
+			h.retry = make(map[string]time.Time)
+		}
+		h.retry[e.id] = until
+	} else {
+		delete(h.retry, e.id)
+	}
+	var active int
+	var earliest time.Time
+	for id, t := range h.retry {
+		if !t.After(now) {
+			delete(h.retry, id)
+			continue
+		}
+		active++
+		if earliest.IsZero() || t.Before(earliest) {
+			earliest = t
+		}
+	}
+	if active < HostEscalation || !earliest.After(h.pause) {
+		return
+	}
+	h.pause = earliest
+	if earliest.After(h.notBefore) {
+		h.notBefore = earliest
+	}
+	s.log.Warn("host paused: several feeds asked to retry later", "host", h.name, "feeds", active, "until", earliest)
 }

@@ -1,0 +1,114 @@
+package schedule
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+func TestPlan(t *testing.T) {
+	// 2026-03-02 is a Monday; 10:00 UTC.
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	hourly := func(n int) []time.Time { // n posts one hour apart, newest an hour ago
+		var ts []time.Time
+		for i := range n {
+			ts = append(ts, now.Add(-time.Duration(i+1)*time.Hour))
+		}
+		return ts
+	}
+	tests := []struct {
+		name       string
+		in         PlanInput
+		wantNext   time.Duration // from now
+		wantReason string
+		wantGone   bool
+		wantRetry  time.Duration // RetryAfter from now, 0 for none
+	}{
+		{"interval", PlanInput{Interval: time.Hour}, time.Hour, "interval", false, 0},
+		{"default interval", PlanInput{}, 30 * time.Minute, "interval", false, 0},
+		{"jitter up", PlanInput{Interval: time.Hour, Jitter: 1}, 66 * time.Minute, "interval", false, 0},
+		{"jitter down", PlanInput{Interval: time.Hour, Jitter: -1}, 54 * time.Minute, "interval", false, 0},
+		{"adaptive half mean gap", PlanInput{Interval: 3 * time.Hour, Adaptive: true, RecentPosts: hourly(5)}, 30 * time.Minute, "adaptive", false, 0},
+		{"adaptive floor", PlanInput{Adaptive: true, RecentPosts: []time.Time{now.Add(-time.Minute), now.Add(-2 * time.Minute)}}, 15 * time.Minute, "adaptive", false, 0},
+		{"adaptive ceiling", PlanInput{Adaptive: true, RecentPosts: []time.Time{now.Add(-time.Hour), now.Add(-6 * 24 * time.Hour)}}, 24 * time.Hour, "adaptive", false, 0},
+		{"adaptive silent for weeks", PlanInput{Adaptive: true, RecentPosts: []time.Time{now.Add(-21 * 24 * time.Hour), now.Add(-22 * 24 * time.Hour)}}, 72 * time.Hour, "adaptive", false, 0},
+		{"adaptive needs two dates", PlanInput{Interval: time.Hour, Adaptive: true, RecentPosts: hourly(1)}, time.Hour, "interval", false, 0},
+		{"pinned ignores adaptive", PlanInput{Interval: 2 * time.Hour, Pinned: true, Adaptive: true, RecentPosts: hourly(5)}, 2 * time.Hour, "interval", false, 0},
+		{"adaptive off", PlanInput{Interval: 2 * time.Hour, RecentPosts: hourly(5)}, 2 * time.Hour, "interval", false, 0},
+		{"ttl raises", PlanInput{Interval: 30 * time.Minute, Hints: feeds.PollHints{TTL: 2 * time.Hour}}, 2 * time.Hour, "ttl", false, 0},
+		{"ttl never lowers", PlanInput{Interval: 3 * time.Hour, Hints: feeds.PollHints{TTL: time.Hour}}, 3 * time.Hour, "interval", false, 0},
+		{"ttl capped", PlanInput{Interval: time.Hour, Hints: feeds.PollHints{TTL: 30 * 24 * time.Hour}}, DefaultBackoffCap, "ttl", false, 0},
+		{"sy:updatePeriod", PlanInput{Interval: time.Hour, Hints: feeds.PollHints{UpdateBase: 24 * time.Hour}}, 24 * time.Hour, "sy:updatePeriod", false, 0},
+		{"cache-control", PlanInput{Interval: time.Hour, FreshUntil: now.Add(90 * time.Minute)}, 90 * time.Minute, "cache-control", false, 0},
+		{"cache-control shorter than ours", PlanInput{Interval: time.Hour, FreshUntil: now.Add(time.Minute)}, time.Hour, "interval", false, 0},
+		{"skipHours", PlanInput{Interval: time.Hour, Hints: feeds.PollHints{SkipHours: []int{11, 12, 13}}}, 4 * time.Hour, "skipHours", false, 0},
+		{"skipHours wrap midnight", PlanInput{Interval: 14 * time.Hour, Hints: feeds.PollHints{SkipHours: []int{0, 1, 23}}}, 16 * time.Hour, "skipHours", false, 0},
+		{"skipDays", PlanInput{Interval: 24 * time.Hour, Hints: feeds.PollHints{SkipDays: []string{"Tuesday"}}}, 38 * time.Hour, "skipDays", false, 0},
+		{"skip every hour ignored", PlanInput{Interval: time.Hour, Hints: feeds.PollHints{SkipHours: allHours()}}, time.Hour, "interval", false, 0},
+		{"backoff first", PlanInput{Interval: time.Hour, Failure: FailTemporary, ConsecutiveErrors: 1}, time.Hour, "backoff", false, 0},
+		{"backoff fourth", PlanInput{Interval: time.Hour, Failure: FailTemporary, ConsecutiveErrors: 4}, 8 * time.Hour, "backoff", false, 0},
+		{"backoff cap", PlanInput{Interval: time.Hour, Failure: FailChallenge, ConsecutiveErrors: 40}, DefaultBackoffCap, "backoff", false, 0},
+		{"backoff cap with jitter", PlanInput{Interval: time.Hour, Failure: FailTemporary, ConsecutiveErrors: 40, Jitter: 1}, DefaultBackoffCap, "backoff", false, 0},
+		{"backoff custom cap", PlanInput{Interval: time.Hour, Failure: FailTemporary, ConsecutiveErrors: 9, BackoffCap: 24 * time.Hour}, 24 * time.Hour, "backoff", false, 0},
+		{"retry-after", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, ConsecutiveErrors: 1, RetryAfter: now.Add(5 * time.Hour)}, 5 * time.Hour, "retry-after", false, 5 * time.Hour},
+		{"retry-after shorter than backoff", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, ConsecutiveErrors: 3, RetryAfter: now.Add(time.Minute)}, 4 * time.Hour, "backoff", false, time.Minute},
+		{"retry-after capped", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, RetryAfter: now.Add(30 * 24 * time.Hour)}, DefaultMaxRetryAfter, "retry-after", false, DefaultMaxRetryAfter},
+		{"retry-after custom cap", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, RetryAfter: now.Add(30 * time.Hour), MaxRetryAfter: 6 * time.Hour}, 6 * time.Hour, "retry-after", false, 6 * time.Hour},
+		{"retry-after in the past", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, RetryAfter: now.Add(-time.Hour)}, time.Hour, "backoff", false, 0},
+		{"gone", PlanInput{Interval: time.Hour, Failure: FailGone}, DefaultBackoffCap, "gone", true, 0},
+		{"404 briefly", PlanInput{Interval: time.Hour, Failure: FailNotFound, ConsecutiveErrors: 2, ErrorSince: now.Add(-time.Hour)}, 2 * time.Hour, "backoff", false, 0},
+		{"404 for days", PlanInput{Interval: time.Hour, Failure: FailNotFound, ConsecutiveErrors: 9, ErrorSince: now.Add(-NotFoundGone)}, DefaultBackoffCap, "gone", true, 0},
+		{"offline does not grow", PlanInput{Interval: time.Hour, Failure: FailOffline, ConsecutiveErrors: 9}, time.Hour, "offline", false, 0},
+		{"internal does not grow", PlanInput{Interval: time.Hour, Failure: FailInternal, ConsecutiveErrors: 9}, time.Hour, "internal", false, 0},
+		{"backoff lands in skipHours", PlanInput{Interval: time.Hour, Failure: FailTemporary, ConsecutiveErrors: 2, Hints: feeds.PollHints{SkipHours: []int{12}}}, 3 * time.Hour, "skipHours", false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.in
+			in.Now = now
+			got := Plan(in)
+			if want := now.Add(tt.wantNext); !got.Next.Equal(want) || got.Reason != tt.wantReason {
+				t.Errorf("Plan: next %v (%v) %q, want %v (%v) %q", got.Next, got.Next.Sub(now), got.Reason, want, tt.wantNext, tt.wantReason)
+			}
+			if got.Gone != tt.wantGone {
+				t.Errorf("Plan: gone %v, want %v", got.Gone, tt.wantGone)
+			}
+			var wantRetry time.Time
+			if tt.wantRetry > 0 {
+				wantRetry = now.Add(tt.wantRetry)
+			}
+			if !got.RetryAfter.Equal(wantRetry) {
+				t.Errorf("Plan: retry-after %v, want %v", got.RetryAfter, wantRetry)
+			}
+		})
+	}
+}
+
+func allHours() []int {
+	h := make([]int, 24)
+	for i := range h {
+		h[i] = i
+	}
+	return h
+}
+
+// TestPlanNeverInSkipWindow checks over many start times that a planned
+// check never lands inside skipHours or skipDays.
+func TestPlanNeverInSkipWindow(t *testing.T) {
+	hints := feeds.PollHints{SkipHours: []int{0, 1, 2, 3, 4, 5, 22, 23}, SkipDays: []string{"Saturday", "sunday"}}
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	for i := range 7 * 24 * 4 {
+		now := start.Add(time.Duration(i) * 15 * time.Minute)
+		for _, f := range []Failure{FailNone, FailTemporary, FailRetryAfter} {
+			d := Plan(PlanInput{Now: now, Interval: 45 * time.Minute, Hints: hints, Failure: f, ConsecutiveErrors: i % 5, RetryAfter: now.Add(time.Hour)})
+			u := d.Next.UTC()
+			if u.Hour() <= 5 || u.Hour() >= 22 || u.Weekday() == time.Saturday || u.Weekday() == time.Sunday {
+				t.Fatalf("Plan(now %v, %q) = %v (%s), inside the skip window", now, f, u, d.Reason)
+			}
+			if d.Next.Before(now) {
+				t.Fatalf("Plan(now %v, %q) = %v, before now", now, f, d.Next)
+			}
+		}
+	}
+}
