@@ -225,7 +225,7 @@ func feedEntryKeys(tx *bolt.Tx, feedIDs []string) [][]byte {
 
 // ForEach calls fn for every stored entry of feedID ("" means all feeds),
 // oldest first, and stops at the first error fn returns, which it returns
-// unwrapped. Entries are read in chunks of 256, each in its own short read
+// unwrapped. A feedID that was never saved fails with ErrNotFound. Entries are read in chunks of 256, each in its own short read
 // transaction, and fn runs outside any transaction, so it may be slow or
 // call other Store methods. Entries saved or deleted during the walk may or
 // may not be seen.
@@ -258,6 +258,9 @@ func (s *Store) ForEach(ctx context.Context, feedID string, fn func(feeds.Entry)
 	} else {
 		var keys [][]byte
 		err := s.view(ctx, func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketStates).Get([]byte(feedID)) == nil {
+				return ErrNotFound
+			}
 			keys = feedEntryKeys(tx, []string{feedID})
 			return nil
 		})

@@ -17,7 +17,8 @@ var (
 	// ErrLocked is returned by Open when another process holds the file
 	// lock for longer than Options.Timeout. It wraps bbolt's timeout error.
 	ErrLocked = errors.New("storage: database is locked by another process")
-	// ErrNotFound is returned when a named item does not exist.
+	// ErrNotFound is returned by ForEach for a feed that was never saved.
+	// Lookups of single items report absence with a bool or a nil instead.
 	ErrNotFound = errors.New("storage: not found")
 	// ErrSchema is returned by Open when the file was written with a
 	// different schema version, or is a bbolt file of some other program.
@@ -63,11 +64,16 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	return open(path, opts, &bolt.Options{
 		Timeout:      opts.Timeout,
 		ReadOnly:     opts.ReadOnly,
 		FreelistType: bolt.FreelistMapType,
 	})
+}
+
+// open is Open with the bbolt options spelled out (benchmarks vary them).
+func open(path string, opts Options, bopts *bolt.Options) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, bopts)
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("open store %s: %w", path, errors.Join(ErrLocked, err))
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -331,7 +332,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("State = ok %v, err %v", ok, err)
 	}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("State =\n%+v\nwant\n%+v", got, want)
 	}
 	if _, ok, err := s.State(t.Context(), "nope"); ok || err != nil {
@@ -339,7 +340,7 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "https://0.example/"}})
 	all, err := s.States(t.Context())
-	if err != nil || len(all) != 2 || all[0].FeedID != "https://0.example/" || all[1] != want {
+	if err != nil || len(all) != 2 || all[0].FeedID != "https://0.example/" || !reflect.DeepEqual(all[1], want) {
 		t.Errorf("States = %+v, %v; want the two states ordered by id", all, err)
 	}
 }
@@ -537,6 +538,9 @@ func TestForEachAndReplace(t *testing.T) {
 	}
 	if len(one) != 200 || one[0] != "0" || one[199] != "199" {
 		t.Errorf("ForEach(feed1) = %d entries %q..., want 200 oldest first", len(one), one[:min(3, len(one))])
+	}
+	if err := s.ForEach(ctx, "no-such-feed", func(feeds.Entry) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ForEach(no-such-feed) err = %v, want ErrNotFound", err)
 	}
 	stop := errors.New("stop")
 	n := 0
