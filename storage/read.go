@@ -12,6 +12,11 @@ import (
 	"github.com/tidyfeed/tidyfeed/feeds"
 )
 
+// fewFeeds is the largest feed filter for which Recent goes straight to the
+// ids index: listing a few feeds' keys is cheaper than walking past every
+// other feed's newest entries.
+const fewFeeds = 16
+
 // chunk is how many entries ForEach and Replace handle per transaction.
 const chunk = 256
 
@@ -112,11 +117,11 @@ func getEntry(tx *bolt.Tx, k id) ([]byte, error) {
 // feeds, newest first by Published (clamped to Seen, see # Layout). A nil
 // feedIDs means every feed; an empty non-nil one means none.
 //
-// With a limit, Recent walks the entries bucket backwards and decodes only
-// the given feeds' records, so the usual call (most feeds, a small limit)
-// costs about limit records. When the given feeds are too rare among the
-// newest entries for that walk to pay off, it lists their keys from the ids
-// index instead.
+// With a limit and more than a few feeds, Recent walks the entries bucket
+// backwards and decodes only the given feeds' records, so the usual call
+// (most feeds, a small limit) costs about limit records. For a few feeds, or
+// when the given feeds are too rare among the newest entries for that walk
+// to pay off, it lists their keys from the ids index instead.
 func (s *Store) Recent(ctx context.Context, feedIDs []string, limit int) ([]feeds.Entry, error) {
 	if feedIDs != nil && len(feedIDs) == 0 {
 		return nil, nil
@@ -133,7 +138,7 @@ func (s *Store) Recent(ctx context.Context, feedIDs []string, limit int) ([]feed
 		}
 		budget := -1 // unlimited walk
 		if want != nil {
-			if limit <= 0 {
+			if limit <= 0 || len(want) <= fewFeeds {
 				budget = 0 // go straight to the index
 			} else {
 				budget = 8*limit + 1024

@@ -226,6 +226,7 @@ func TestRecent(t *testing.T) {
 		{"two feeds limited", []string{"a", "b"}, 4, []string{"b/future", "b/b6", "a/a5", "a/a3"}},
 		{"duplicate and unknown feeds", []string{"a", "zzz", "a"}, 2, []string{"a/a5", "a/a3"}},
 		{"empty filter means none", []string{}, 0, nil},
+		{"many feeds take the backwards walk", manyFeeds("a", "b"), 4, []string{"b/future", "b/b6", "a/a5", "a/a3"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,6 +252,14 @@ func TestRecent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyFeeds returns ids plus enough unknown feeds to exceed fewFeeds.
+func manyFeeds(ids ...string) []string {
+	for i := 0; len(ids) <= fewFeeds; i++ {
+		ids = append(ids, "unknown"+strconv.Itoa(i))
+	}
+	return ids
 }
 
 // TestRecentWalkBudget checks that the backwards walk gives up, rather than
