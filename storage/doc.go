@@ -69,6 +69,11 @@
 // Times are stored with second offsets, not named zones. Version is bumped
 // by every commit that changed an entry or a feed state; since a poll
 // normally changes FeedState.LastAttempt, it moves on almost every Save;
-// Changed moves only when entries change. The file is locked by one
-// read-write process at a time (several ReadOnly processes may share it).
+// Changed moves only when entries change. Nothing is deleted yet: there is
+// no retention, so the file grows with every new entry. Entry records
+// (~5 KB) are larger than a page and bbolt never splits a leaf of four or
+// fewer elements, so an entry inserted among older ones (a new feed's
+// backlog) rewrites up to three neighbours; new entries at the right edge
+// do not. The file is locked by one read-write process at a time (several
+// ReadOnly processes may share it).
 package storage
