@@ -120,13 +120,19 @@ func visibleText(s string) string {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
-		b.WriteString(" ")
+		if n.Type == nethtml.ElementNode && !inlineTags[n.Data] {
+			b.WriteString(" ")
+		}
 	}
 	for _, n := range nodes {
 		walk(n)
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
 }
+
+// inlineTags are elements that do not separate words.
+var inlineTags = map[string]bool{"a": true, "b": true, "i": true, "em": true, "strong": true, "span": true, "code": true,
+	"small": true, "sub": true, "sup": true, "u": true, "s": true, "mark": true, "abbr": true, "cite": true, "q": true, "time": true}
 
 // TestSanitizeGatePayloads wraps DOMPurify's payloads, the XSS payload
 // lists and the OWASP cheat sheet's vectors as RSS descriptions, RSS CDATA
