@@ -150,6 +150,36 @@ type Entry struct {
 	Hash string `json:"hash,omitempty"`
 
 	Raw Raw `json:"raw"`
+
+	// StoryFeed and StoryKey identify the first-seen entry of the story
+	// this entry stands for, when storage merged copies of one story from
+	// several feeds; both are "" for an entry that stands alone, whose own
+	// (FeedID, Key) is then its story. They never change once set, so
+	// publish derives the public id from them: it stays the same when more
+	// sources join or the preferred copy changes. Set by storage's Recent.
+	StoryFeed string `json:"story_feed,omitempty"`
+	StoryKey  string `json:"story_key,omitempty"`
+	// Sources lists the other feeds that carried the same story (not the
+	// entry's own FeedID), oldest join first; nil when only one did. Set by
+	// storage's Recent.
+	Sources []Copy `json:"sources,omitempty"`
+}
+
+// Copy is one more source of a merged story: another feed's entry that
+// dedupe judged to be the same story, and why.
+type Copy struct {
+	FeedID string `json:"feed"`
+	Key    string `json:"key"`
+	Title  string `json:"title,omitempty"`
+	Link   string `json:"link,omitempty"`
+	// Reason is why it was merged: "same-guid", "same-url" or
+	// "near-duplicate"; "" for the story's first copy.
+	Reason string `json:"reason,omitempty"`
+	// Score is the measured text similarity (0-1) of a near-duplicate, 1
+	// for the exact reasons.
+	Score float64 `json:"score,omitempty"`
+	// Joined is when storage merged it into the story.
+	Joined time.Time `json:"joined,omitzero"`
 }
 
 // FeedState is what tidyfeed remembers about polling one source. Storage
@@ -216,4 +246,9 @@ type FeedState struct {
 	// of the last parsed document (newest first, at most 20), from which an
 	// adaptive interval is learnt.
 	RecentPosts []time.Time `json:"recent_posts,omitempty"`
+	// Identity is the criterion the feed's entries are identified by, as
+	// dedupe and storage found it on the last parse: "guid", "link" (GUIDs
+	// blank or repeated), "link: guids churn" (GUIDs changed between polls
+	// while links stayed put) or "content" (neither); "" before any parse.
+	Identity string `json:"identity,omitempty"`
 }

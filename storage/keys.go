@@ -14,7 +14,24 @@ var (
 	bucketIDs      = []byte("ids")
 	bucketStates   = []byte("states")
 	bucketFeedMeta = []byte("feedmeta")
+
+	// schema 2: dedupe indexes, stories and tombstones
+	bucketSigs       = []byte("sigs")
+	bucketURLs       = []byte("urls")
+	bucketGUIDs      = []byte("guids")
+	bucketSimhash    = []byte("simhash")
+	bucketMembers    = []byte("members")
+	bucketClusters   = []byte("clusters")
+	bucketTombstones = []byte("tombstones")
 )
+
+// allBuckets are the top-level buckets of the current schema, meta aside.
+var allBuckets = [][]byte{bucketEntries, bucketIDs, bucketStates, bucketFeedMeta,
+	bucketSigs, bucketURLs, bucketGUIDs, bucketSimhash, bucketMembers, bucketClusters, bucketTombstones}
+
+// linkTombKey prefixes the key whose tombstone records a purged entry's
+// canonical link: makeID(feed, linkTombKey+url).
+const linkTombKey = "tomb-link:"
 
 // Keys in the meta bucket.
 var (
@@ -24,7 +41,7 @@ var (
 )
 
 // schemaVersion is the layout version this package reads and writes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // appendFill is the FillPercent of buckets whose keys mostly grow at the
 // right edge (entries). Not 1.0: the first poll of a feed inserts older

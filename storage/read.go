@@ -113,9 +113,16 @@ func getEntry(tx *bolt.Tx, k id) ([]byte, error) {
 	return tx.Bucket(bucketEntries).Get(entryKey(binary.BigEndian.Uint64(cur), k)), nil
 }
 
-// Recent returns up to limit entries (limit <= 0 means all) of the given
+// Recent returns up to limit stories (limit <= 0 means all) of the given
 // feeds, newest first by Published (clamped to Seen, see # Layout). A nil
 // feedIDs means every feed; an empty non-nil one means none.
+//
+// A story merged from several feeds (see # Dedupe) is one entry: the copy
+// of the feed with the highest Batch.Priority (the first seen among
+// equals), at the position and with the Published and Seen of its first
+// stored copy among the given feeds, its Updated moved only by material
+// edits, StoryFeed and StoryKey naming its first copy, and Sources listing
+// the other copies. A story standing alone is its entry, unchanged.
 //
 // With a limit and more than a few feeds, Recent walks the entries bucket
 // backwards and decodes only the given feeds' records, so the usual call
@@ -149,7 +156,7 @@ func (s *Store) Recent(ctx context.Context, feedIDs []string, limit int) ([]feed
 			return err
 		}
 		out = out[:0]
-		return recentIndexed(tx, feedIDs, limit, &out)
+		return recentIndexed(tx, feedIDs, want, limit, &out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load recent entries: %w", err)
@@ -166,6 +173,7 @@ func recentWalk(tx *bolt.Tx, want map[[8]byte]bool, limit, budget int, out *[]fe
 		return false, nil
 	}
 	c := tx.Bucket(bucketEntries).Cursor()
+	view := newStoryView(tx, want)
 	steps := 0
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
 		if limit > 0 && len(*out) >= limit {
@@ -182,26 +190,35 @@ func recentWalk(tx *bolt.Tx, want map[[8]byte]bool, limit, budget int, out *[]fe
 		if err != nil {
 			return false, fmt.Errorf("decode entry %x: %w", k, err)
 		}
-		*out = append(*out, e)
+		if e, ok, err := view.story(id(k[8:]), e); err != nil {
+			return false, err
+		} else if ok {
+			*out = append(*out, e)
+		}
 	}
 	return true, nil
 }
 
 // recentIndexed is Recent through the ids index: list the feeds' keys,
 // sort them newest first, read the first limit records.
-func recentIndexed(tx *bolt.Tx, feedIDs []string, limit int, out *[]feeds.Entry) error {
+func recentIndexed(tx *bolt.Tx, feedIDs []string, want map[[8]byte]bool, limit int, out *[]feeds.Entry) error {
 	entries := tx.Bucket(bucketEntries)
 	keys := feedEntryKeys(tx, feedIDs)
 	slices.SortFunc(keys, func(a, b []byte) int { return bytes.Compare(b, a) })
-	if limit > 0 && len(keys) > limit {
-		keys = keys[:limit]
-	}
+	view := newStoryView(tx, want)
 	for _, k := range keys {
+		if limit > 0 && len(*out) >= limit {
+			break
+		}
 		e, err := decodeEntry(entries.Get(k))
 		if err != nil {
 			return fmt.Errorf("decode entry %x: %w", k, err)
 		}
-		*out = append(*out, e)
+		if e, ok, err := view.story(id(k[8:]), e); err != nil {
+			return err
+		} else if ok {
+			*out = append(*out, e)
+		}
 	}
 	return nil
 }

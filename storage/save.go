@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/dedupe"
 )
 
 // Batch is everything one fetch of one feed produced; Save commits it in one
@@ -28,11 +29,23 @@ type Batch struct {
 	// Meta holds per-feed named blobs (e.g. the cleaner's learned profile)
 	// saved in the same transaction; a nil value deletes the blob.
 	Meta map[string][]byte
+	// Priority is the feed's feeds.Source.Priority: of the copies of a
+	// merged story, the one from the feed with the highest priority is
+	// published (first seen among equals). It is recorded when an entry is
+	// first stored.
+	Priority int
+	// NoDedupe is feeds.Source.NoDedupe: the batch's new entries neither
+	// join nor are joined by other feeds' stories.
+	NoDedupe bool
 }
 
 // SaveResult counts what Save did with a Batch's entries.
 type SaveResult struct {
 	New, Updated, Unchanged int
+	// Merged counts the new entries that joined another feed's story (they
+	// are also counted in New); Tombstoned counts entries skipped because
+	// they were purged before (see Purge).
+	Merged, Tombstoned int
 	// NewKeys and UpdatedKeys list the Keys of new and updated entries in
 	// Batch order.
 	NewKeys, UpdatedKeys []string
@@ -68,7 +81,10 @@ func (s *Store) Save(ctx context.Context, b Batch) (SaveResult, error) {
 	if err := ctx.Err(); err != nil {
 		return SaveResult{}, fmt.Errorf("save %s: %w", feedID, err)
 	}
-	w := &saver{store: s, batch: &b, now: s.now()}
+	w := &saver{store: s, batch: &b, now: s.now(), signed: make([]signed, len(b.Entries))}
+	for i := range b.Entries {
+		w.signed[i] = signEntry(&b.Entries[i])
+	}
 	if err := s.commit.update(w.run); err != nil {
 		return SaveResult{}, fmt.Errorf("save %s: %w", feedID, err)
 	}
@@ -80,9 +96,11 @@ func (s *Store) Save(ctx context.Context, b Batch) (SaveResult, error) {
 // once (see committer.update); it resets its outputs and derives everything
 // else from the transaction. It reports whether it wrote anything.
 type saver struct {
-	store *Store
-	batch *Batch
-	now   time.Time
+	store  *Store
+	batch  *Batch
+	now    time.Time
+	signed []signed // per batch entry, computed before the transaction
+	churn  int      // entries matched to a stored entry by link (GUID churn)
 
 	// outputs of the last run
 	res     SaveResult
@@ -91,14 +109,15 @@ type saver struct {
 }
 
 func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
-	w.res, w.version, w.changed = SaveResult{}, 0, 0
+	w.res, w.version, w.changed, w.churn = SaveResult{}, 0, 0, 0
 	b := w.batch
 	feedID := b.State.FeedID
 	entries := tx.Bucket(bucketEntries)
 	entries.FillPercent = appendFill
 	ids := tx.Bucket(bucketIDs)
+	links := linkCounts(w.signed)
 	for i := range b.Entries {
-		if err := w.upsert(entries, ids, &b.Entries[i]); err != nil {
+		if err := w.upsert(tx, entries, ids, &b.Entries[i], &w.signed[i], links); err != nil {
 			return false, fmt.Errorf("store entry %q: %w", b.Entries[i].Key, err)
 		}
 	}
@@ -151,17 +170,33 @@ func (w *saver) bump(meta *bolt.Bucket, entriesChanged bool) error {
 	return meta.Put(metaChanged, putUint64(uint64(w.changed)))
 }
 
-func (w *saver) upsert(entries, ids *bolt.Bucket, in *feeds.Entry) error {
+func (w *saver) upsert(tx *bolt.Tx, entries, ids *bolt.Bucket, in *feeds.Entry, sd *signed, links map[string]int) error {
 	e := *in
 	e.FeedID = w.batch.State.FeedID
 	k := makeID(e.FeedID, e.Key)
 	content := contentHash(&e)
 	cur := ids.Get(k[:])
 	if cur == nil {
+		tomb, err := w.tombstoned(tx, k, sd)
+		if err != nil || tomb {
+			return err
+		}
+		if sk, ok := w.churned(tx, k, &e, sd, links); ok {
+			// The same entry under a regenerated GUID: update it in place
+			// under its stored key.
+			e.Key, k = sk.key, sk.id
+			cur = ids.Get(k[:])
+			w.churn++
+		}
+	}
+	if cur == nil {
 		e.Seen = w.now
 		fillDates(&e)
 		pub := pubKey(e.Published, e.Seen)
 		if err := w.put(entries, ids, pub, k, content, &e); err != nil {
+			return err
+		}
+		if err := w.index(tx, k, &e, sd, pub, true); err != nil {
 			return err
 		}
 		w.res.New++
@@ -186,7 +221,7 @@ func (w *saver) upsert(entries, ids *bolt.Bucket, in *feeds.Entry) error {
 		w.res.Unchanged++
 		return nil
 	}
-	mergeUpdate(&e, &old)
+	mergeUpdate(&e, &old, w.now)
 	pub := pubKey(e.Published, e.Seen)
 	if pub != binary.BigEndian.Uint64(cur) {
 		if err := entries.Delete(oldKey); err != nil {
@@ -194,6 +229,12 @@ func (w *saver) upsert(entries, ids *bolt.Bucket, in *feeds.Entry) error {
 		}
 	}
 	if err := w.put(entries, ids, pub, k, content, &e); err != nil {
+		return err
+	}
+	if err := w.index(tx, k, &e, sd, pub, false); err != nil {
+		return err
+	}
+	if err := w.edited(tx, k, &e); err != nil {
 		return err
 	}
 	w.res.Updated++
@@ -224,14 +265,16 @@ func fillDates(e *feeds.Entry) {
 }
 
 // mergeUpdate keeps what an update must not change: Seen always, Published
-// and Updated unless the new entry has them.
-func mergeUpdate(e, old *feeds.Entry) {
+// unless the new entry has it. Since an update is a material change (the
+// Hash differs), Updated moves forward: to the new entry's Updated when the
+// publisher bumped it, else to now.
+func mergeUpdate(e, old *feeds.Entry, now time.Time) {
 	e.Seen = old.Seen
 	if e.Published.IsZero() {
 		e.Published = old.Published
 	}
-	if e.Updated.IsZero() {
-		e.Updated = old.Updated
+	if !e.Updated.After(old.Updated) {
+		e.Updated = now
 	}
 	if e.Updated.Before(e.Published) {
 		e.Updated = e.Published
@@ -260,6 +303,16 @@ func (w *saver) putState(states *bolt.Bucket) (bool, error) {
 	key := []byte(st.FeedID)
 	stored := states.Get(key)
 	st.Entries = w.res.New
+	if c := dedupe.Criterion(w.batch.Entries); c != "" {
+		st.Identity = c
+		if c == "guid" && (w.churn > 0 || w.batch.State.Identity == identityChurn) {
+			st.Identity = identityChurn
+		}
+	} else if stored != nil && st.Identity == "" {
+		if old, err := decodeState(stored); err == nil {
+			st.Identity = old.Identity
+		}
+	}
 	if stored != nil {
 		old, err := decodeState(stored)
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/tidyfeed/tidyfeed/feeds/dedupe"
 )
 
 var (
@@ -37,6 +39,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time for Seen and Changed; nil means time.Now.
 	Now func() time.Time
+	// Dedupe tunes cross-feed near-duplicate detection; the zero value
+	// means dedupe's defaults (see dedupe.Options).
+	Dedupe dedupe.Options
 }
 
 // Store is an open tidyfeed database. It is safe for concurrent use; writes
@@ -47,6 +52,7 @@ type Store struct {
 	path    string
 	log     *slog.Logger
 	now     func() time.Time
+	dedupe  dedupe.Options
 	version atomic.Uint64
 	changed atomic.Int64 // unix nanos, 0 = never
 }
@@ -80,12 +86,16 @@ func open(path string, opts Options, bopts *bolt.Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, commit: committer{db: db}, path: path, log: opts.Logger.With("stage", "storage"), now: opts.Now}
+	s := &Store{db: db, commit: committer{db: db}, path: path, log: opts.Logger.With("stage", "storage"), now: opts.Now,
+		dedupe: opts.Dedupe.WithDefaults()}
 	if opts.ReadOnly {
 		err = db.View(s.load)
 	} else {
 		err = db.Update(func(tx *bolt.Tx) error {
 			if err := initBuckets(tx); err != nil {
+				return err
+			}
+			if err := s.migrate(tx); err != nil {
 				return err
 			}
 			return s.load(tx)
@@ -114,7 +124,7 @@ func initBuckets(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	for _, name := range [][]byte{bucketEntries, bucketIDs, bucketStates, bucketFeedMeta} {
+	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}

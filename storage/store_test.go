@@ -240,7 +240,7 @@ func TestRecent(t *testing.T) {
 			// The index path must agree with whichever path Recent took.
 			if tt.feeds != nil && len(tt.feeds) > 0 {
 				var viaIndex []feeds.Entry
-				err := s.db.View(func(tx *bolt.Tx) error { return recentIndexed(tx, tt.feeds, tt.limit, &viaIndex) })
+				err := s.db.View(func(tx *bolt.Tx) error { return recentIndexed(tx, tt.feeds, nil, tt.limit, &viaIndex) })
 				if g := keysOf(viaIndex); err != nil || !slices.Equal(g, tt.want) {
 					t.Errorf("recentIndexed = %q, %v\nwant %q", g, err, tt.want)
 				}

@@ -1,19 +1,38 @@
-// Package dedupe decides which entries are the same story. Identify gives
-// every entry of one fetched document a stable Key inside its feed and a
-// Hash of its cleaned content, and folds entries that a document repeats.
+// Package dedupe decides which entries are the same story. It works in two
+// steps, both pure (no I/O):
 //
-// Keys come from the publisher's GUID while the feed's GUIDs behave; a
-// document whose GUIDs are blank or repeated for different links falls back
-// to canonical links, and an entry with neither gets a content fingerprint.
-// The key's prefix records the criterion: "g:" GUID, "l:" link, "c:" content.
+// Inside one feed, Identify gives every entry of one fetched document a
+// stable Key and a Hash of its cleaned content, and folds entries that a
+// document repeats. Keys come from the publisher's GUID while the feed's
+// GUIDs behave; a document whose GUIDs are blank or repeated for different
+// links falls back to canonical links, and an entry with neither gets a
+// content fingerprint. The key's prefix records the criterion: "g:" GUID,
+// "l:" link, "c:" content. GUIDs that churn between polls while links stay
+// put are caught by storage, which matches a new GUID to the stored entry of
+// the same feed with the same canonical link (see storage's # Dedupe).
 //
-// Dedupe does no I/O: whether a key is already stored is storage's business
-// (an unchanged Hash under a known Key is an unchanged entry).
+// Across feeds, storage asks this package whether a new entry is a story it
+// already has: GlobalGUID and URLKey give the exact identities (same GUID,
+// same canonical URL), and Sign plus Options.Near the fuzzy one: a 64-bit
+// SimHash over word 3-shingles finds candidates through a banded index, and
+// the Jaccard similarity of the shingles confirms them, with vetoes for
+// texts whose numbers or names were swapped. storage imports dedupe (an
+// earlier stage) and calls these functions inside its one write
+// transaction per poll, so the decision and the write cannot disagree.
+//
+// # Caveats
+//
+// Near-duplicate detection favours precision: bodies under Options.MinWords
+// words, truncated copies (a summary against the full text) and stories
+// rewritten rather than lightly edited are left apart. Hash ignores
+// whitespace, tracking parameters in the link and comment counters ("12
+// comments"), so those never count as edits.
 package dedupe
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"strings"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
@@ -42,16 +61,49 @@ func Identify(entries []feeds.Entry) []feeds.Entry {
 	return fold(entries)
 }
 
-// Hash fingerprints what a reader sees of an entry (title, link, cleaned
-// body) with white space collapsed, so that cosmetic churn in the source
-// does not look like an edit.
+// Hash fingerprints what a reader sees of an entry (title, canonical link,
+// cleaned body) with white space collapsed and comment counters removed, so
+// that cosmetic churn in the source (re-indented HTML, new tracking
+// parameters, "12 comments" becoming "13 comments") does not look like an
+// edit.
 func Hash(e *feeds.Entry) string {
 	h := sha256.New()
-	for _, s := range []string{e.Title, e.Link, e.Content} {
+	body := commentCounter.ReplaceAllString(e.Content, "")
+	for _, s := range []string{e.Title, canon.Key(e.Link), body} {
 		h.Write([]byte(strings.Join(strings.Fields(s), " ")))
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// commentCounter matches "12 comments", "1 Comment", "(3 replies)",
+// "Comments (4)": counters that change without the story changing.
+var commentCounter = regexp.MustCompile(`(?i)\(?\b\d+\s+(?:comments?|responses?|replies|reply)\b\)?|\bcomments?\s*\(\d+\)`)
+
+// Criterion names the identity criterion most keys of a document use:
+// "guid", "link" or "content" ("" for no entries). Storage records it in
+// the feed state so users can see how a feed is deduplicated.
+func Criterion(entries []feeds.Entry) string {
+	var g, l, c int
+	for _, e := range entries {
+		switch {
+		case strings.HasPrefix(e.Key, ByGUID):
+			g++
+		case strings.HasPrefix(e.Key, ByLink):
+			l++
+		case strings.HasPrefix(e.Key, ByContent):
+			c++
+		}
+	}
+	switch {
+	case g+l+c == 0:
+		return ""
+	case g >= l && g >= c:
+		return "guid"
+	case l >= c:
+		return "link"
+	}
+	return "content"
 }
 
 // guidsBehave reports whether the document's GUIDs can serve as identity:
@@ -64,7 +116,7 @@ func guidsBehave(entries []feeds.Entry) bool {
 	blank := 0
 	links := make(map[string]string, len(entries))
 	for _, e := range entries {
-		g := strings.TrimSpace(e.GUID)
+		g := guidKey(e.GUID)
 		if g == "" {
 			blank++
 			continue
@@ -80,7 +132,7 @@ func guidsBehave(entries []feeds.Entry) bool {
 }
 
 func key(e *feeds.Entry, useGUID bool) string {
-	if g := strings.TrimSpace(e.GUID); useGUID && g != "" {
+	if g := guidKey(e.GUID); useGUID && g != "" {
 		return ByGUID + g
 	}
 	if e.Link != "" {
@@ -107,4 +159,15 @@ func fold(entries []feeds.Entry) []feeds.Entry {
 		}
 	}
 	return out
+}
+
+// guidKey is a GUID as identity: trimmed, and when it is an http(s) URL its
+// canonical key, so a GUID flipped from http to https, or given a tracking
+// parameter, stays the same identity.
+func guidKey(g string) string {
+	g = strings.TrimSpace(g)
+	if strings.HasPrefix(g, "http://") || strings.HasPrefix(g, "https://") {
+		return canon.Key(g)
+	}
+	return g
 }

@@ -1,0 +1,240 @@
+package dedupe
+
+import (
+	"html"
+	"math/bits"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// Signature is what near-duplicate detection knows of an entry's cleaned
+// text. Sign builds it in one pass over the text; Near compares two.
+type Signature struct {
+	// SimHash is a 64-bit SimHash over the word 3-shingles of the body
+	// (title excluded, so a retitled syndicated copy keeps it). Similar
+	// texts have SimHashes that differ in few bits; storage indexes it by
+	// bands (see Bands) to find candidates without scanning.
+	SimHash uint64
+	// Words is how many words the body has.
+	Words int
+	// Shingles are the sorted, distinct hashes of the body's word
+	// 3-shingles, for the precise Jaccard similarity.
+	Shingles []uint64
+	// Title holds the sorted, distinct hashes of the title's words.
+	Title []uint64
+	// Numbers and Names are the sorted, distinct hashes of the numbers and
+	// of the capitalised words not starting a sentence, in title and body:
+	// texts that agree except for these are different stories.
+	Numbers, Names []uint64
+}
+
+// shingleSize is the number of words per shingle.
+const shingleSize = 3
+
+// Sign computes e's signature from its cleaned Title and Content (Summary
+// when Content is empty). It is pure and cheap: one pass over the text,
+// no regular expressions.
+func Sign(e *feeds.Entry) Signature {
+	body := e.Content
+	if strings.TrimSpace(body) == "" {
+		body = e.Summary
+	}
+	var s Signature
+	var nums, names []uint64
+	title := words(plainText(e.Title), func(w word) {
+		s.Title = append(s.Title, w.hash)
+		if w.number {
+			nums = append(nums, w.hash)
+		}
+	})
+	_ = title
+	var v [64]int32
+	var h1, h2 uint64 // the two previous word hashes
+	words(plainText(body), func(w word) {
+		s.Words++
+		if w.number {
+			nums = append(nums, w.hash)
+		} else if w.name {
+			names = append(names, w.hash)
+		}
+		if s.Words >= shingleSize {
+			sh := mix(mix(h1^0x9e3779b97f4a7c15, h2), w.hash)
+			s.Shingles = append(s.Shingles, sh)
+			for b := range 64 {
+				v[b] += int32(sh>>b&1)*2 - 1
+			}
+		}
+		h1, h2 = h2, w.hash
+	})
+	for b := range 64 {
+		if v[b] > 0 {
+			s.SimHash |= 1 << b
+		}
+	}
+	s.Shingles = sortedSet(s.Shingles)
+	s.Title = sortedSet(s.Title)
+	s.Numbers = sortedSet(nums)
+	s.Names = sortedSet(names)
+	return s
+}
+
+// Distance returns the number of bits in which two SimHashes differ.
+func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
+
+// BandCount is the number of 8-bit bands a SimHash is cut into for the
+// candidate index: two SimHashes within BandCount-1 bits of each other
+// share at least one band exactly.
+const BandCount = 8
+
+// Bands returns the 8-bit bands of a SimHash, lowest first.
+func Bands(h uint64) [BandCount]byte {
+	var b [BandCount]byte
+	for i := range b {
+		b[i] = byte(h >> (8 * i))
+	}
+	return b
+}
+
+// word is one token of a text.
+type word struct {
+	hash   uint64
+	number bool // only digits (and inner separators such as 4.5 or 1,000)
+	name   bool // capitalised and not the first word of a sentence
+}
+
+// words calls fn for every word of s (runs of letters and digits, lower
+// cased for hashing) and reports how many there were.
+func words(s string, fn func(word)) int {
+	n := 0
+	sentence := true // the next word starts a sentence
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			if r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '\n' {
+				sentence = true
+			}
+			i += size
+			continue
+		}
+		start := i
+		h := uint64(14695981039346656037)
+		digits, letters := 0, 0
+		upper := unicode.IsUpper(r)
+		for i < len(s) {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if !isWordRune(r) {
+				// keep 4.5, 1,000 and 10:30 together as one number
+				if digits > 0 && letters == 0 && (r == '.' || r == ',' || r == ':') && i+size < len(s) && isDigit(s[i+size]) {
+					h = (h ^ uint64(r)) * 1099511628211
+					i += size
+					continue
+				}
+				break
+			}
+			if unicode.IsDigit(r) {
+				digits++
+			} else {
+				letters++
+			}
+			h = (h ^ uint64(unicode.ToLower(r))) * 1099511628211
+			i += size
+		}
+		_ = start
+		n++
+		fn(word{hash: mix(h, 0), number: letters == 0, name: upper && !sentence && letters > 1})
+		sentence = false
+	}
+	return n
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// mix combines two 64-bit values into a well-spread hash.
+func mix(a, b uint64) uint64 {
+	h := a ^ (b + 0x9e3779b97f4a7c15 + a<<6 + a>>2)
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// plainText drops HTML tags and decodes entities; block-level tag
+// boundaries become line breaks, which end sentences.
+func plainText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		j := strings.IndexByte(s, '>')
+		if j < 0 {
+			break
+		}
+		if isBlockTag(s[1:j]) {
+			b.WriteByte('\n')
+		} else {
+			b.WriteByte(' ')
+		}
+		s = s[j+1:]
+	}
+	return html.UnescapeString(b.String())
+}
+
+func isBlockTag(t string) bool {
+	t = strings.TrimPrefix(t, "/")
+	for _, p := range []string{"p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "td", "pre", "figcaption"} {
+		if strings.HasPrefix(t, p) && (len(t) == len(p) || t[len(p)] == ' ' || t[len(p)] == '/') {
+			return true
+		}
+	}
+	return false
+}
+
+// sortedSet sorts s and removes repeats, in place.
+func sortedSet(s []uint64) []uint64 {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// overlap returns |a ∩ b| of two sorted sets.
+func overlap(a, b []uint64) int {
+	n := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
+
+// jaccard returns |a ∩ b| / |a ∪ b| of two sorted sets; 0 when both are empty.
+func jaccard(a, b []uint64) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 0
+	}
+	n := overlap(a, b)
+	return float64(n) / float64(len(a)+len(b)-n)
+}
