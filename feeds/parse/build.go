@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"html"
 	"net/url"
 	"strconv"
 	"strings"
@@ -85,6 +86,36 @@ func (b *builder) entries() []feeds.Entry {
 	return out
 }
 
+// rssBody returns the full body some RSS dialects carry in elements outside
+// gofeed's model: <xhtml:body>, <body> and <fullitem>.
+func rssBody(it *gofeed.Item) string {
+	if ext := it.Extensions["xhtml"]["body"]; len(ext) > 0 {
+		if body := xhtmlInner(ext[0]); body != "" {
+			return body
+		}
+	}
+	for _, name := range []string{"body", "fullitem"} {
+		if s := strings.TrimSpace(it.Custom[name]); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// xhtmlInner serialises an extension element's content back to markup:
+// its text, then its children. gofeed's extension model does not keep the
+// order of mixed text and elements, so this is a best effort.
+func xhtmlInner(e ext.Extension) string {
+	var b strings.Builder
+	b.WriteString(html.EscapeString(e.Value))
+	for _, children := range e.Children {
+		for _, c := range children {
+			b.WriteString("<" + c.Name + ">" + xhtmlInner(c) + "</" + c.Name + ">")
+		}
+	}
+	return b.String()
+}
+
 func (b *builder) entry(i int, it *gofeed.Item) feeds.Entry {
 	e := feeds.Entry{
 		GUID:       strings.TrimSpace(it.GUID),
@@ -104,6 +135,9 @@ func (b *builder) entry(i int, it *gofeed.Item) feeds.Entry {
 	case b.c.rss != nil && i < len(b.c.rss.Items):
 		if link == "" {
 			link = rssPermalink(b.c.rss.Items[i])
+		}
+		if e.Raw.Content == "" {
+			e.Raw.Content = rssBody(it)
 		}
 	}
 	if link == "" && len(it.Links) > 0 {
