@@ -28,9 +28,20 @@ type atomGenerator struct {
 // string.
 type atomEntry struct {
 	gorilla.AtomEntry
+	Links      []atomLink            `xml:"link"`
 	Authors    []*gorilla.AtomAuthor `xml:"author"`
 	Categories []atomCategory        `xml:"category"`
 	Source     *atomSource           `xml:"source"`
+}
+
+// atomLink is gorilla's AtomLink with a title, which names the feed of a
+// rel="via" link to another copy of a merged story.
+type atomLink struct {
+	Href   string `xml:"href,attr"`
+	Rel    string `xml:"rel,attr,omitempty"`
+	Type   string `xml:"type,attr,omitempty"`
+	Length string `xml:"length,attr,omitempty"`
+	Title  string `xml:"title,attr,omitempty"`
 }
 
 type atomCategory struct {
@@ -97,10 +108,22 @@ func newAtomEntry(it *item) *atomEntry {
 		e.Summary = &gorilla.AtomSummary{Type: "text", Content: it.summary}
 	}
 	if it.link != "" {
-		e.Links = append(e.Links, gorilla.AtomLink{Href: it.link, Rel: "alternate", Type: "text/html"})
+		e.Links = append(e.Links, atomLink{Href: it.link, Rel: "alternate", Type: "text/html"})
+	}
+	// Every other feed that carried the story: rel="via" to its copy, or
+	// rel="related" to the feed's site when the copy has no link.
+	for _, a := range it.also {
+		switch {
+		case a.link != "":
+			e.Links = append(e.Links, atomLink{Href: a.link, Rel: "via", Type: "text/html", Title: a.src.name})
+		case a.src.siteURL != "":
+			e.Links = append(e.Links, atomLink{Href: a.src.siteURL, Rel: "related", Type: "text/html", Title: a.src.name})
+		case a.src.feedURL != "":
+			e.Links = append(e.Links, atomLink{Href: a.src.feedURL, Rel: "related", Title: a.src.name})
+		}
 	}
 	for _, enc := range it.enclosures {
-		l := gorilla.AtomLink{Href: enc.URL, Rel: "enclosure", Type: enc.Type}
+		l := atomLink{Href: enc.URL, Rel: "enclosure", Type: enc.Type}
 		if enc.Length > 0 {
 			l.Length = strconv.FormatInt(enc.Length, 10)
 		}

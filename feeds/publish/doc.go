@@ -20,7 +20,17 @@
 // Entry ids are "urn:tidyfeed:" followed by 32 hex digits of the SHA-256 of
 // the entry's (FeedID, Key), so they are the same across renders, restarts
 // and formats: Atom <id>, RSS <guid isPermaLink="false"> and JSON "id" carry
-// the same string.
+// the same string. A story that storage merged from several feeds uses its
+// first copy's (Entry.StoryFeed, Entry.StoryKey) instead, so its id does not
+// change when more sources join or another copy is preferred.
+//
+// A merged story is one item showing the preferred copy; every other
+// configured feed that carried it (Entry.Sources) is listed: in Atom as a
+// link rel="via" to that feed's copy, titled with the feed's name (rel=
+// "related" to the feed's site when the copy has no link), in RSS as an
+// "Also in:" paragraph at the end of the body (RSS has room for one
+// <source>), and in JSON Feed in the "_tidyfeed" extension's "sources"
+// array with each copy's url, the merge reason and its similarity score.
 //
 // Package publish does not clean HTML, decide which entries exist or touch
 // storage directly; it trusts the entries it is given to be clean and only

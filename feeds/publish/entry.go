@@ -42,6 +42,15 @@ type item struct {
 	published  time.Time // zero if unknown
 	updated    time.Time // never zero
 	src        *source
+	also       []alsoSource // other configured feeds that carried the story
+}
+
+// alsoSource is another feed's copy of a merged story.
+type alsoSource struct {
+	src    *source
+	link   string  // the copy's own link, absolute http(s) or ""
+	reason string  // "same-guid", "same-url", "near-duplicate"
+	score  float64 // similarity, 1 for exact reasons
 }
 
 // source is one configured source as attributed in the output.
@@ -82,6 +91,11 @@ func prepare(opts Options, es []feeds.Entry, changed time.Time) *channel {
 			continue
 		}
 		it := newItem(e, s, changed)
+		for _, c := range e.Sources {
+			if cs := srcs[c.FeedID]; cs != nil && cs != s {
+				it.also = append(it.also, alsoSource{src: cs, link: absURL(c.Link), reason: line(c.Reason), score: c.Score})
+			}
+		}
 		if seen[it.id] {
 			continue
 		}
@@ -147,8 +161,14 @@ func newSource(s SourceInfo) *source {
 
 func newItem(e *feeds.Entry, s *source, changed time.Time) item {
 	key := cmp.Or(e.Key, e.GUID, e.Link, e.Hash, e.Title)
+	id := entryID(e.FeedID, key)
+	if e.StoryFeed != "" && e.StoryKey != "" {
+		// A merged story keeps the id of its first copy, whichever copy
+		// is shown and however many join.
+		id = entryID(e.StoryFeed, e.StoryKey)
+	}
 	it := item{
-		id:        entryID(e.FeedID, key),
+		id:        id,
 		title:     line(e.Title),
 		link:      absURL(e.Link),
 		content:   text(e.Content),

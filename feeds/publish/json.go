@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	gorilla "github.com/gorilla/feeds"
@@ -33,8 +34,12 @@ type jsonAttachment struct {
 }
 
 // jsonExtension is the "_tidyfeed" object of an item.
+//
+// For a story merged from several feeds, Sources lists every other feed
+// that carried it, with its copy's link and why it was merged.
 type jsonExtension struct {
-	Source jsonSource `json:"source"`
+	Source  jsonSource   `json:"source"`
+	Sources []jsonSource `json:"sources,omitempty"`
 }
 
 type jsonSource struct {
@@ -42,6 +47,12 @@ type jsonSource struct {
 	Title       string `json:"title"`
 	FeedURL     string `json:"feed_url,omitempty"`
 	HomePageURL string `json:"home_page_url,omitempty"`
+	// URL, Reason and Score describe another feed's copy of a merged
+	// story: its link, "same-guid", "same-url" or "near-duplicate", and
+	// the similarity (1 for the exact reasons).
+	URL    string  `json:"url,omitempty"`
+	Reason string  `json:"reason,omitempty"`
+	Score  float64 `json:"score,omitempty"`
 }
 
 const jsonFeedVersion = "https://jsonfeed.org/version/1.1"
@@ -88,6 +99,12 @@ func newJSONItem(it *item) *jsonItem {
 			FeedURL:     it.src.feedURL,
 			HomePageURL: it.src.siteURL,
 		}},
+	}
+	for _, a := range it.also {
+		j.Tidyfeed.Sources = append(j.Tidyfeed.Sources, jsonSource{
+			ID: a.src.key, Title: a.src.name, FeedURL: a.src.feedURL, HomePageURL: a.src.siteURL,
+			URL: a.link, Reason: a.reason, Score: math.Round(a.score*1000) / 1000,
+		})
 	}
 	if !it.published.IsZero() {
 		j.PublishedDate = timePtr(it.published)

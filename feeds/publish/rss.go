@@ -2,10 +2,12 @@ package publish
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"html"
 	"strconv"
+	"strings"
 	"time"
 
 	gorilla "github.com/gorilla/feeds"
@@ -95,12 +97,14 @@ func newRSSItem(it *item) *rssItem {
 	if it.summary != "" {
 		desc = html.EscapeString(it.summary) // description is HTML; the summary is plain text
 	}
+	footer := alsoFooter(it)
+	desc += footer
 	r := &rssItem{
 		Title: it.title,
 		Link:  it.link,
 		RssItem: gorilla.RssItem{
 			Description: desc,
-			Content:     &gorilla.RssContent{Content: it.content},
+			Content:     &gorilla.RssContent{Content: it.content + footer},
 			Guid:        &gorilla.RssGuid{Id: it.id, IsPermaLink: "false"},
 			PubDate:     rssTime(cmpTime(it.published, it.updated)),
 		},
@@ -128,4 +132,29 @@ func newRSSItem(it *item) *rssItem {
 		r.Source = &rssSource{URL: it.src.feedURL, Name: it.src.name}
 	}
 	return r
+}
+
+// alsoFooter is the HTML paragraph that lists the other feeds that carried
+// a merged story ("" for a story from one feed): RSS 2.0 has room for one
+// <source> only.
+func alsoFooter(it *item) string {
+	if len(it.also) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(`<p class="tidyfeed-sources">Also in: `)
+	for i, a := range it.also {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		name := html.EscapeString(a.src.name)
+		href := cmp.Or(a.link, a.src.siteURL, a.src.feedURL)
+		if href == "" {
+			b.WriteString(name)
+			continue
+		}
+		b.WriteString(`<a href="` + html.EscapeString(href) + `">` + name + `</a>`)
+	}
+	b.WriteString("</p>")
+	return b.String()
 }
