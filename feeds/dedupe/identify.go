@@ -70,11 +70,15 @@ func Hash(e *feeds.Entry) string {
 	h := sha256.New()
 	body := commentCounter.ReplaceAllString(e.Content, "")
 	for _, s := range []string{e.Title, canon.Key(e.Link), body} {
-		h.Write([]byte(strings.Join(strings.Fields(s), " ")))
+		h.Write([]byte(betweenTags.Replace(strings.Join(strings.Fields(s), " "))))
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
+
+// betweenTags drops the white space between two tags, which re-indented
+// HTML adds or removes without changing what a reader sees.
+var betweenTags = strings.NewReplacer("> <", "><")
 
 // commentCounter matches "12 comments", "1 Comment", "(3 replies)",
 // "Comments (4)": counters that change without the story changing.

@@ -45,13 +45,12 @@ func Sign(e *feeds.Entry) Signature {
 	}
 	var s Signature
 	var nums, names []uint64
-	title := words(plainText(e.Title), func(w word) {
+	words(plainText(e.Title), func(w word) {
 		s.Title = append(s.Title, w.hash)
 		if w.number {
 			nums = append(nums, w.hash)
 		}
 	})
-	_ = title
 	var v [64]int32
 	var h1, h2 uint64 // the two previous word hashes
 	words(plainText(body), func(w word) {
@@ -65,13 +64,16 @@ func Sign(e *feeds.Entry) Signature {
 			sh := mix(mix(h1^0x9e3779b97f4a7c15, h2), w.hash)
 			s.Shingles = append(s.Shingles, sh)
 			for b := range 64 {
-				v[b] += int32(sh>>b&1)*2 - 1
+				v[b] += int32(sh >> b & 1)
 			}
 		}
 		h1, h2 = h2, w.hash
 	})
+	// v counts the shingles with each bit set: a bit of the SimHash is set
+	// when more than half of the shingles have it.
+	half := int32(len(s.Shingles) / 2)
 	for b := range 64 {
-		if v[b] > 0 {
+		if v[b] > half {
 			s.SimHash |= 1 << b
 		}
 	}
@@ -112,7 +114,10 @@ func words(s string, fn func(word)) int {
 	n := 0
 	sentence := true // the next word starts a sentence
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		if !isWordRune(r) {
 			if r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '\n' {
 				sentence = true
@@ -120,12 +125,14 @@ func words(s string, fn func(word)) int {
 			i += size
 			continue
 		}
-		start := i
 		h := uint64(14695981039346656037)
 		digits, letters := 0, 0
 		upper := unicode.IsUpper(r)
 		for i < len(s) {
-			r, size = utf8.DecodeRuneInString(s[i:])
+			r, size = rune(s[i]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRuneInString(s[i:])
+			}
 			if !isWordRune(r) {
 				// keep 4.5, 1,000 and 10:30 together as one number
 				if digits > 0 && letters == 0 && (r == '.' || r == ',' || r == ':') && i+size < len(s) && isDigit(s[i+size]) {
@@ -135,15 +142,24 @@ func words(s string, fn func(word)) int {
 				}
 				break
 			}
-			if unicode.IsDigit(r) {
+			if r < utf8.RuneSelf {
+				if r >= '0' && r <= '9' {
+					digits++
+				} else {
+					letters++
+					if r >= 'A' && r <= 'Z' {
+						r += 'a' - 'A'
+					}
+				}
+			} else if unicode.IsDigit(r) {
 				digits++
 			} else {
 				letters++
+				r = unicode.ToLower(r)
 			}
-			h = (h ^ uint64(unicode.ToLower(r))) * 1099511628211
+			h = (h ^ uint64(r)) * 1099511628211
 			i += size
 		}
-		_ = start
 		n++
 		fn(word{hash: mix(h, 0), number: letters == 0, name: upper && !sentence && letters > 1})
 		sentence = false
@@ -151,7 +167,12 @@ func words(s string, fn func(word)) int {
 	return n
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
