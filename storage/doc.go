@@ -7,20 +7,28 @@
 // (Version, Changed), and reclean/explain a batched walk (ForEach, Replace).
 //
 // Callers never see a bbolt transaction. Only this package imports bbolt.
-// Deciding which entries to keep is feeds/dedupe's job; this package stores
-// what it is given, upserting by (FeedID, Key).
+// Deciding which entries are the same story is feeds/dedupe's job; this
+// package upserts by (FeedID, Key), keeps the indexes dedupe's decisions
+// need, and applies them inside Save's transaction (see # Dedupe).
 //
 // # Layout
 //
-// Top-level buckets (schema version 1):
+// Top-level buckets (schema version 2):
 //
-//	meta      "schema"  → uint64 big-endian schema version (1)
+//	meta      "schema"  → uint64 big-endian schema version (2)
 //	          "version" → uint64 big-endian change counter (seeds Version)
 //	          "changed" → int64 big-endian unix nanos of the last entry change
 //	entries   pub(8) | feed(8) | key(8)  → entry record
 //	ids       feed(8) | key(8)           → pub(8) | content(8)
 //	states    feed ID (UTF-8)            → FeedState as JSON
 //	feedmeta  feed ID | 0x00 | name      → blob
+//	sigs      feed(8) | key(8)           → simhash(8) | sec(4) | flags(1) | priority(4) | url(8) | guid(8) | long(1)
+//	urls      url(8) | feed(8) | key(8)  → flags(1)
+//	guids     guid(8) | feed(8) | key(8) → flags(1)
+//	simhash   band(1) | value(1) | sec(4) | feed(8) | key(8) → simhash(8) | flags(1)
+//	members   feed(8) | key(8)           → story(16): feed(8) | key(8) of its first copy
+//	clusters  story(16)                  → JSON: the story's copies, first first, with reasons
+//	tombstones feed(8) | key(8)          → unix nanos of the purge
 //
 // feed(8) is the first 8 bytes of SHA-256(FeedID) and key(8) the first 8
 // bytes of SHA-256(Key), so feed(8)|key(8) is a fixed-size identity of
@@ -41,10 +49,39 @@
 // appended, and a decoder treats missing trailing fields as zero, so adding
 // a field needs no migration. Feed states are small and stored as JSON.
 //
-// Bucket names reserved for later indexes, which can be added without
-// touching existing data: "urls" (canonical URL → feed|key, cross-feed
-// dedupe), "simhash" (band | feed|key for near-duplicates) and "tombstones"
-// (feed|key of deleted entries, so they are not re-added).
+// url(8) and guid(8) are the first 8 bytes of SHA-256 of dedupe.URLKey(Link)
+// and dedupe.GlobalGUID(GUID) (absent when those are ""); sec(4) is pub(8)
+// in seconds; flags bit 0 marks a feed that opted out of cross-feed
+// merging. simhash holds one key per 8-bit band of the SimHash (8 keys) for
+// entries long enough to compare, ordered by time inside each band value,
+// so a lookup seeks to the time window and reads only what is in it. sigs
+// lets an update or purge remove an entry's index keys. Schema 1 files are
+// migrated on the first read-write Open (see migrate.go); a ReadOnly Open of
+// one fails with ErrSchema.
+//
+// # Dedupe
+//
+// Save decides, inside its one transaction, what each new entry is:
+//
+//   - already stored under its key: an update when Hash differs (newest
+//     content wins; Updated moves forward), else nothing;
+//   - purged before (a tombstone on its key, or on its feed and canonical
+//     link): skipped, counted in SaveResult.Tombstoned;
+//   - the same feed's stored entry with the same canonical link under an
+//     older GUID (GUIDs regenerated between polls): that entry, updated in
+//     place under its stored key; FeedState.Identity records the churn;
+//   - else new, and, unless its feed opted out (Batch.NoDedupe), merged
+//     into another feed's story with the same global GUID, else the same
+//     canonical URL, else a near-duplicate: SimHash band candidates within
+//     dedupe's time window, nearest first, confirmed by dedupe's
+//     Options.Near on the candidate's re-signed text (at most 8 compared).
+//
+// A story's first copy gives it its identity for good; Recent shows the
+// copy of the highest-priority feed (first seen among equals) at the first
+// copy's position, and Clusters lists stories with the reason and score of
+// every merge. One feed's own entries never merge with each other: a
+// look-alike in the same feed is a follow-up. Entries stored twice before
+// schema 2 are not merged after the fact.
 //
 // # Transactions
 //
@@ -66,6 +103,8 @@
 //
 // Hashes are 64-bit: two keys of one feed whose hashes collide are treated
 // as one entry (the later is logged and dropped when its content differs).
+// Tombstones are never removed. A story's preferred copy follows the
+// priority each copy's feed had when the copy was first stored.
 // Times are stored with second offsets, not named zones. Version is bumped
 // by every commit that changed an entry or a feed state; since a poll
 // normally changes FeedState.LastAttempt, it moves on almost every Save;
