@@ -18,6 +18,12 @@ const (
 	DefaultMaxItems  = 200
 	DefaultLogFormat = "text"
 	DefaultLogLevel  = "info"
+
+	DefaultConcurrency   = 8
+	DefaultPerHost       = 1
+	DefaultHostSpacing   = 2 * time.Second
+	DefaultMaxRetryAfter = 48 * time.Hour
+	DefaultBackoffCap    = 7 * 24 * time.Hour
 )
 
 // Config is a loaded and validated feeds.yaml. Every field is set: absent keys
@@ -30,6 +36,7 @@ type Config struct {
 	Interval time.Duration // default poll interval, 1m to 30d; default 30m
 	Log      Log
 	Fetch    Fetch
+	Polling  Polling
 	Output   Output
 	Feeds    []Feed // in file order; may be empty
 }
@@ -46,6 +53,26 @@ type Fetch struct {
 	MaxBody              int64         // bytes, 1KB to 1GB; default 10MB (10,000,000)
 	UserAgent            string        // "" means the fetcher's own default
 	AllowPrivateNetworks bool          // permit loopback and private addresses
+}
+
+// Polling says how politely and how often feeds are polled.
+type Polling struct {
+	// Adaptive learns each feed's interval from its posting rate (feeds
+	// with their own interval are pinned); default true.
+	Adaptive bool
+	// Concurrency bounds the polls in flight, 1 to 256; default 8.
+	Concurrency int
+	// PerHost bounds the polls in flight per host, 1 to 16; default 1.
+	PerHost int
+	// HostSpacing is the minimum gap between two requests to one host,
+	// 0 (none) to 10m; default 2s.
+	HostSpacing time.Duration
+	// MaxRetryAfter caps how long a server's Retry-After is honoured,
+	// 1m to 30d; default 2d.
+	MaxRetryAfter time.Duration
+	// BackoffCap caps the backoff after errors, 1m to 30d; default 1w.
+	// Failing feeds keep being retried at the cap.
+	BackoffCap time.Duration
 }
 
 // Output describes the merged feed tidyfeed publishes.

@@ -29,6 +29,8 @@ func TestLoadFull(t *testing.T) {
 			UserAgent:            "tidyfeed-test/1.0",
 			AllowPrivateNetworks: true,
 		},
+		Polling: Polling{Adaptive: false, Concurrency: 4, PerHost: 2, HostSpacing: 0,
+			MaxRetryAfter: 6 * time.Hour, BackoffCap: 24 * time.Hour},
 		Output: Output{Title: "My feeds", Link: "https://feeds.example.net/", MaxItems: 500},
 		Feeds: []Feed{
 			{
@@ -63,6 +65,8 @@ func TestParseDefaults(t *testing.T) {
 		Log:      Log{Format: "text", Level: "info"},
 		Fetch:    Fetch{Timeout: 20 * time.Second, MaxBody: 10_000_000},
 		Output:   Output{Title: "tidyfeed", Link: "http://127.0.0.1:8080/", MaxItems: 200},
+		Polling: Polling{Adaptive: true, Concurrency: 8, PerHost: 1, HostSpacing: 2 * time.Second,
+			MaxRetryAfter: 48 * time.Hour, BackoffCap: 7 * 24 * time.Hour},
 	}
 	tests := []struct {
 		name string

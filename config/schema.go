@@ -16,10 +16,11 @@ import (
 
 // The keys each mapping accepts, in the order the documentation lists them.
 var (
-	topKeys    = []string{"listen", "data", "interval", "log", "fetch", "output", "feeds"}
+	topKeys    = []string{"listen", "data", "interval", "log", "fetch", "polling", "output", "feeds"}
 	logKeys    = []string{"format", "level"}
 	fetchKeys  = []string{"timeout", "max_body", "user_agent", "allow_private_networks"}
 	outputKeys = []string{"title", "link", "max_items"}
+	pollKeys   = []string{"adaptive", "concurrency", "per_host", "host_spacing", "max_retry_after", "backoff_cap"}
 	feedKeys   = []string{"url", "path", "name", "interval", "tags", "priority", "dedupe", "remove", "replace", "disable"}
 	replKeys   = []string{"pattern", "with"}
 )
@@ -46,6 +47,8 @@ func (d *decoder) decode(data []byte) *Config {
 		Log:      Log{Format: DefaultLogFormat, Level: DefaultLogLevel},
 		Fetch:    Fetch{Timeout: DefaultTimeout, MaxBody: DefaultMaxBody},
 		Output:   Output{Title: DefaultTitle, MaxItems: DefaultMaxItems},
+		Polling: Polling{Adaptive: true, Concurrency: DefaultConcurrency, PerHost: DefaultPerHost,
+			HostSpacing: DefaultHostSpacing, MaxRetryAfter: DefaultMaxRetryAfter, BackoffCap: DefaultBackoffCap},
 	}
 	var listenNode, dataNode *yaml.Node
 	root := d.document(data)
@@ -63,6 +66,8 @@ func (d *decoder) decode(data []byte) *Config {
 			d.log(v, &cfg.Log)
 		case "fetch":
 			d.fetch(v, &cfg.Fetch)
+		case "polling":
+			d.polling(v, &cfg.Polling)
 		case "output":
 			d.output(v, &cfg.Output)
 		case "feeds":
@@ -94,6 +99,25 @@ func (d *decoder) log(n *yaml.Node, dst *Log) {
 			d.enum(v, "log.format", []string{"text", "json"}, &dst.Format)
 		case "level":
 			d.enum(v, "log.level", []string{"debug", "info", "warn", "error"}, &dst.Level)
+		}
+	})
+}
+
+func (d *decoder) polling(n *yaml.Node, dst *Polling) {
+	d.mapping(n, "polling", pollKeys, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "adaptive":
+			d.boolean(v, "polling.adaptive", &dst.Adaptive)
+		case "concurrency":
+			d.integer(v, "polling.concurrency", 1, 256, &dst.Concurrency)
+		case "per_host":
+			d.integer(v, "polling.per_host", 1, 16, &dst.PerHost)
+		case "host_spacing":
+			d.duration(v, "polling.host_spacing", 0, 10*time.Minute, &dst.HostSpacing)
+		case "max_retry_after":
+			d.duration(v, "polling.max_retry_after", time.Minute, maxInterval, &dst.MaxRetryAfter)
+		case "backoff_cap":
+			d.duration(v, "polling.backoff_cap", time.Minute, maxInterval, &dst.BackoffCap)
 		}
 	})
 }

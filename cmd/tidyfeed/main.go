@@ -6,6 +6,7 @@
 //
 //	tidyfeed run     [-config FILE]   run the daemon
 //	tidyfeed poll    [-config FILE]   poll every feed once and print a summary
+//	tidyfeed status  [-config FILE]   show each feed's polling record
 //	tidyfeed export  [-config FILE] -format atom|rss|json [-o FILE]
 //	tidyfeed check   [-config FILE]   validate the config, report every error
 //	tidyfeed explain [-config FILE] <feed name | entry link>
@@ -62,10 +63,12 @@ func commands() []command {
 	return []command{
 		{"run", "run the daemon: poll on schedule, serve the merged feed, reload on edits", cmdRun},
 		{"poll", "poll every feed once, store, print one line per feed", cmdPoll},
+		{"status", "show each feed's polling record: last poll, errors, next check and why", cmdStatus},
 		{"export", "write the merged feed exactly as the server serves it", cmdExport},
 		{"check", "validate the config and report every error with line:column", cmdCheck},
 		{"explain", "show what cleaning removed from one entry, rule by rule", cmdExplain},
 		{"reclean", "re-apply the current cleaning rules to every stored entry", cmdReclean},
+		{"dupes", "list stories merged from several feeds recently, with the reason for each merge", cmdDupes},
 		{"version", "print the version", cmdVersion},
 	}
 }

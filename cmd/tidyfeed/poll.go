@@ -9,18 +9,23 @@ import (
 	"os/signal"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tidyfeed/tidyfeed/config"
+	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/feeds/clean"
 	"github.com/tidyfeed/tidyfeed/feeds/ingest"
+	"github.com/tidyfeed/tidyfeed/feeds/schedule"
 	"github.com/tidyfeed/tidyfeed/storage"
 )
 
-// pollConcurrency bounds the feeds polled at once by the poll command.
-const pollConcurrency = 8
-
+// cmdPoll polls every feed once, now, conditionally. Like the daemon's
+// refresh it ignores ttl and adaptive timing but never a server's explicit
+// wishes: feeds inside a Retry-After window or marked gone are skipped, and
+// the summary says until when. Feeds of one host are polled one at a time,
+// polling.host_spacing apart.
 func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, configPath := newFlags("poll", "poll [-config FILE] [-v]", stderr)
 	verbose := fs.Bool("v", false, "log every poll to standard error")
@@ -44,32 +49,99 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("open store %s: %w", cfg.Data, err)
 	}
 	defer store.Close()
+	states, err := store.States(ctx)
+	if err != nil {
+		return fmt.Errorf("read feed states: %w", err)
+	}
+	byID := make(map[string]feeds.FeedState, len(states))
+	for _, st := range states {
+		byID[st.FeedID] = st
+	}
 
 	in := newIngester(cfg, store, clean.New(clean.Options{}), logger)
 	srcs := cfg.Sources()
-	outcomes := make([]ingest.Outcome, len(srcs))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(pollConcurrency)
+	lines := make([]pollLine, len(srcs))
+	now := time.Now()
+	byHost := map[string][]int{}
+	var order []string
 	for i, src := range srcs {
+		if until, why, held := ingest.Held(byID[src.ID], now); held {
+			lines[i] = pollLine{out: ingest.Outcome{Source: src, State: byID[src.ID]}, skip: why, until: until}
+			continue
+		}
+		h := hostKey(src)
+		if _, ok := byHost[h]; !ok {
+			order = append(order, h)
+		}
+		byHost[h] = append(byHost[h], i)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cfg.Polling.Concurrency)
+	for _, h := range order {
+		idx := byHost[h]
+		if h == "" { // local files: no host to be polite to
+			for _, i := range idx {
+				g.Go(func() error { lines[i].out = in.Ingest(gctx, srcs[i]); return nil })
+			}
+			continue
+		}
 		g.Go(func() error {
-			outcomes[i] = in.Ingest(gctx, src)
+			for n, i := range idx {
+				if n > 0 && !pause(gctx, cfg.Polling.HostSpacing) {
+					lines[i].out = ingest.Outcome{Source: srcs[i], Status: ingest.StatusError, Err: gctx.Err()}
+					continue
+				}
+				lines[i].out = in.Ingest(gctx, srcs[i])
+			}
 			return nil
 		})
 	}
 	_ = g.Wait() // Ingest reports errors in its outcome
 
-	failed := printOutcomes(stdout, cfg, outcomes)
-	if len(srcs) > 0 && failed == len(srcs) {
-		return fmt.Errorf("every feed failed (%d of %d)", failed, len(srcs))
+	failed, skipped := printOutcomes(stdout, cfg, lines)
+	if polled := len(srcs) - skipped; polled > 0 && failed == polled {
+		return fmt.Errorf("every feed failed (%d of %d)", failed, polled)
 	}
 	return nil
 }
 
-// printOutcomes writes one line per feed and returns how many failed.
-func printOutcomes(w io.Writer, cfg *config.Config, outcomes []ingest.Outcome) (failed int) {
+// pollLine is one feed's line in the poll summary.
+type pollLine struct {
+	out   ingest.Outcome
+	skip  string // "retry-after" or "gone" when not polled
+	until time.Time
+}
+
+// pause waits d, or until ctx ends; it reports whether d passed.
+func pause(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// hostKey groups sources for politeness: the URL's host, "" for files.
+func hostKey(src feeds.Source) string {
+	if src.URL == "" {
+		return ""
+	}
+	return urlHost(src.URL)
+}
+
+// printOutcomes writes one line per feed and returns how many failed and
+// how many were skipped.
+func printOutcomes(w io.Writer, cfg *config.Config, lines []pollLine) (failed, skipped int) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	var added, updated int
-	for i, out := range outcomes {
+	for i, l := range lines {
+		out := l.out
 		name := cfg.Feeds[i].Name
 		if name == "" {
 			name = out.State.Title
@@ -77,16 +149,44 @@ func printOutcomes(w io.Writer, cfg *config.Config, outcomes []ingest.Outcome) (
 		if name == "" {
 			name = displayLocation(out.Source)
 		}
+		status := string(out.Status)
 		detail := fmt.Sprintf("new=%d updated=%d entries=%d", out.New, out.Updated, out.Entries)
-		if out.Err != nil {
+		switch {
+		case l.skip != "":
+			skipped++
+			status = "skipped"
+			detail = fmt.Sprintf("%s until %s", l.skip, l.until.Local().Format(time.DateTime))
+		case out.Err != nil:
 			failed++
 			detail = out.Err.Error()
+			if out.Failure != schedule.FailNone && out.Failure != schedule.FailTemporary {
+				detail = string(out.Failure) + ": " + detail
+			}
 		}
 		added += out.New
 		updated += out.Updated
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, out.Status, detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, status, detail)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d feeds: %d new entries, %d updated, %d failed\n", len(outcomes), added, updated, failed)
-	return failed
+	fmt.Fprintf(w, "%d feeds: %d new entries, %d updated, %d failed", len(lines), added, updated, failed)
+	if skipped > 0 {
+		fmt.Fprintf(w, ", %d skipped", skipped)
+	}
+	fmt.Fprintln(w)
+	return failed, skipped
+}
+
+// scheduleOptions translates the config's polling section.
+func scheduleOptions(cfg *config.Config, logger *slog.Logger) schedule.Options {
+	spacing := cfg.Polling.HostSpacing
+	if spacing == 0 {
+		spacing = -1 // the config's 0 means none; the scheduler's 0 means its default
+	}
+	return schedule.Options{
+		Interval:    cfg.Interval,
+		Concurrency: cfg.Polling.Concurrency,
+		PerHost:     cfg.Polling.PerHost,
+		HostSpacing: spacing,
+		Logger:      logger,
+	}
 }

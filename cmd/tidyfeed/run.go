@@ -151,10 +151,7 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 	}
 	if d.publisher == nil {
 		d.publisher = publish.New(d.store, pubOpts)
-		d.sched = schedule.New(d.poll, schedule.Options{
-			Interval: cfg.Interval,
-			Logger:   d.logger,
-		})
+		d.sched = schedule.New(d.poll, scheduleOptions(cfg, d.logger))
 	} else {
 		d.publisher.SetOptions(pubOpts)
 	}
@@ -164,6 +161,9 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 	}
 	srcs := cfg.Sources()
 	d.sched.SetSources(srcs, due)
+	if err := d.restoreHolds(ctx); err != nil {
+		return err
+	}
 	if d.cfg != nil {
 		d.logger.Info("config reloaded", "feeds", len(srcs))
 	}
@@ -193,10 +193,7 @@ func (d *daemon) poll(ctx context.Context, src feeds.Source) schedule.Result {
 	if out.Status == ingest.StatusNew || out.Status == ingest.StatusUpdated {
 		d.refreshSources(ctx)
 	}
-	if out.Err != nil {
-		return schedule.Result{Next: out.State.NextCheck, Reason: out.State.NextReason}
-	}
-	return schedule.Result{Reason: "interval"}
+	return out.Result()
 }
 
 // refreshSources updates the publisher's source names after a poll may
@@ -219,6 +216,7 @@ func (d *daemon) handler() http.Handler {
 		mux.Handle(p, d.publisher)
 	}
 	mux.HandleFunc("GET /{$}", d.index)
+	d.handleStatus(mux) // GET /api/status, POST /refresh
 	return mux
 }
 

@@ -45,13 +45,16 @@ func fetchOptions(cfg *config.Config, logger *slog.Logger) fetch.Options {
 // cleaner outlive config reloads; the rest is cheap to rebuild.
 func newIngester(cfg *config.Config, store *storage.Store, cleaner *clean.Cleaner, logger *slog.Logger) *ingest.Ingester {
 	return ingest.New(ingest.Options{
-		Fetcher:      fetch.New(fetchOptions(cfg, logger)),
-		Parser:       parse.New(parse.Options{}),
-		Cleaner:      cleaner,
-		Store:        store,
-		Interval:     cfg.Interval,
-		MaxFileBytes: cfg.Fetch.MaxBody,
-		Logger:       logger.With("stage", "ingest"),
+		Fetcher:       fetch.New(fetchOptions(cfg, logger)),
+		Parser:        parse.New(parse.Options{}),
+		Cleaner:       cleaner,
+		Store:         store,
+		Interval:      cfg.Interval,
+		MaxFileBytes:  cfg.Fetch.MaxBody,
+		FixedInterval: !cfg.Polling.Adaptive,
+		MaxRetryAfter: cfg.Polling.MaxRetryAfter,
+		BackoffCap:    cfg.Polling.BackoffCap,
+		Logger:        logger.With("stage", "ingest"),
 	})
 }
 

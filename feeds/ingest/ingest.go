@@ -17,13 +17,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/feeds/clean"
 	"github.com/tidyfeed/tidyfeed/feeds/dedupe"
 	"github.com/tidyfeed/tidyfeed/feeds/fetch"
+	"github.com/tidyfeed/tidyfeed/feeds/schedule"
 	"github.com/tidyfeed/tidyfeed/storage"
 )
 
@@ -60,6 +63,19 @@ type Options struct {
 	Interval time.Duration
 	// MaxFileBytes caps local feed files; 0 means 10 MB.
 	MaxFileBytes int64
+	// FixedInterval turns adaptive timing off: feeds are polled at their
+	// interval (raised by publisher hints). false means adaptive timing is
+	// on for feeds without an interval of their own (see schedule.Plan).
+	FixedInterval bool
+	// MaxRetryAfter caps how long a Retry-After is honoured; 0 means
+	// schedule.DefaultMaxRetryAfter (2 days).
+	MaxRetryAfter time.Duration
+	// BackoffCap caps the backoff after errors; 0 means
+	// schedule.DefaultBackoffCap (1 week).
+	BackoffCap time.Duration
+	// Jitter returns a random sample in [-1, 1] that spreads planned
+	// delays by up to ±10%; nil means math/rand/v2.
+	Jitter func() float64
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Logger receives one line per poll; nil means slog.Default().
@@ -69,7 +85,8 @@ type Options struct {
 // Ingester runs sources through the pipeline. It is safe for concurrent
 // use by several goroutines, one source each.
 type Ingester struct {
-	opts Options
+	opts   Options
+	health health
 }
 
 // New returns an Ingester.
@@ -85,6 +102,9 @@ func New(opts Options) *Ingester {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Jitter == nil {
+		opts.Jitter = func() float64 { return 2*rand.Float64() - 1 }
 	}
 	return &Ingester{opts: opts}
 }
@@ -112,6 +132,32 @@ type Outcome struct {
 	State    feeds.FeedState // the state as saved
 	Feed     feeds.Feed      // metadata of the parsed document, if one was parsed
 	Duration time.Duration
+	// Failure classifies Err for planning; schedule.FailNone on success.
+	Failure schedule.Failure
+}
+
+// Result is what the scheduler needs of the outcome: the planned next
+// check and why, a Retry-After window, and whether the feed is gone.
+func (o Outcome) Result() schedule.Result {
+	return schedule.Result{
+		Next:       o.State.NextCheck,
+		Reason:     o.State.NextReason,
+		RetryAfter: o.State.RetryAfter,
+		Gone:       !o.State.Gone.IsZero(),
+	}
+}
+
+// Held reports whether a manual refresh must leave a feed alone at now,
+// because the server asked for a Retry-After window or the feed is gone,
+// and until when and why ("retry-after" or "gone").
+func Held(st feeds.FeedState, now time.Time) (until time.Time, reason string, held bool) {
+	switch {
+	case !st.Gone.IsZero() && st.NextCheck.After(now):
+		return st.NextCheck, "gone", true
+	case st.RetryAfter.After(now):
+		return st.RetryAfter, "retry-after", true
+	}
+	return time.Time{}, "", false
 }
 
 // Ingest polls src once and stores what it finds. Errors are reported in
@@ -128,7 +174,7 @@ func (in *Ingester) Ingest(ctx context.Context, src feeds.Source) Outcome {
 func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time) Outcome {
 	state, _, err := in.opts.Store.State(ctx, src.ID)
 	if err != nil {
-		return Outcome{Status: StatusError, Err: fmt.Errorf("load state of %s: %w", src.ID, err)}
+		return Outcome{Status: StatusError, Failure: schedule.FailInternal, Err: fmt.Errorf("load state of %s: %w", src.ID, err)}
 	}
 	state.FeedID = src.ID
 	state.LastAttempt = now
@@ -140,15 +186,17 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time)
 	if err != nil {
 		return in.fail(ctx, src, state, err)
 	}
-	noteRedirect(&state, resp, now)
+	in.health.record(hostOf(src), false)
+	in.noteMove(&state, src, resp, now)
 	state.ETag, state.LastModified = resp.ETag, resp.LastModified
 	if resp.NotModified {
-		return in.succeed(ctx, src, state, now, StatusNotModified, nil, feeds.Feed{})
+		return in.store(ctx, src, state, now, nil, nil, feeds.Feed{}, resp.FreshUntil, StatusNotModified)
 	}
 	sum := sha256.Sum256(resp.Body)
 	bodyHash := hex.EncodeToString(sum[:16])
 	if bodyHash == state.BodyHash {
-		return in.succeed(ctx, src, state, now, StatusNotModified, nil, feeds.Feed{})
+		// Same body: skip parsing, but keep the new validators.
+		return in.store(ctx, src, state, now, nil, nil, feeds.Feed{}, resp.FreshUntil, StatusNotModified)
 	}
 
 	feed, entries, err := in.opts.Parser.Parse(resp.Body, resp.URL)
@@ -157,6 +205,8 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time)
 	}
 	state.BodyHash = bodyHash
 	state.Title, state.Link, state.Description = feed.Title, feed.Link, feed.Description
+	state.Hints = feed.Hints
+	state.RecentPosts = recentPosts(entries)
 
 	profile, err := in.profile(ctx, src.ID)
 	if err != nil {
@@ -172,12 +222,13 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time)
 
 	blob, err := profile.MarshalJSON()
 	if err != nil {
-		return in.fail(ctx, src, state, fmt.Errorf("encode clean profile of %s: %w", src.ID, err))
+		return in.fail(ctx, src, state, fmt.Errorf("encode clean profile of %s: %w", src.ID, internal(err)))
 	}
-	return in.store(ctx, src, state, now, entries, map[string][]byte{ProfileMeta: blob}, feed)
+	return in.store(ctx, src, state, now, entries, map[string][]byte{ProfileMeta: blob}, feed, resp.FreshUntil, "")
 }
 
-// read fetches a URL source conditionally, or reads a local file.
+// read fetches a URL source conditionally (at the URL it has permanently
+// moved to, once that move is followed), or reads a local file.
 func (in *Ingester) read(ctx context.Context, src feeds.Source, state feeds.FeedState) (*fetch.Response, error) {
 	if src.Path != "" {
 		resp, err := fetch.ReadFile(ctx, src.Path, in.opts.MaxFileBytes)
@@ -187,20 +238,47 @@ func (in *Ingester) read(ctx context.Context, src feeds.Source, state feeds.Feed
 		resp.URL = (&url.URL{Scheme: "file", Path: src.Path}).String()
 		return resp, nil
 	}
+	target := src.URL
+	if !state.MoveFollowed.IsZero() && state.MovedTo != "" {
+		target = state.MovedTo
+	}
 	return in.opts.Fetcher.Fetch(ctx, fetch.Request{
-		URL:          src.URL,
+		URL:          target,
 		ETag:         state.ETag,
 		LastModified: state.LastModified,
 	})
 }
 
-// noteRedirect records a permanent move, keeping the time it was first seen.
-func noteRedirect(state *feeds.FeedState, resp *fetch.Response, now time.Time) {
+// Moves are followed once the same permanent redirect has been seen on
+// moveConfirmPolls consecutive successful polls spanning moveConfirmAge.
+const (
+	moveConfirmPolls = 3
+	moveConfirmAge   = 24 * time.Hour
+)
+
+// noteMove tracks permanent redirects (301/308). A move seen on several
+// consecutive polls over at least a day is followed: the feed is then
+// polled at the new URL (its ID stays the configured URL) and the move is
+// reported with a suggested edit, which tidyfeed never makes itself.
+func (in *Ingester) noteMove(state *feeds.FeedState, src feeds.Source, resp *fetch.Response, now time.Time) {
+	to := resp.PermanentRedirect
 	switch {
-	case resp.PermanentRedirect == "":
-		state.MovedTo, state.MovedSince = "", time.Time{}
-	case resp.PermanentRedirect != state.MovedTo:
-		state.MovedTo, state.MovedSince = resp.PermanentRedirect, now
+	case to == "" && !state.MoveFollowed.IsZero():
+		return // polling the new URL, which answers directly: the move holds
+	case to == "":
+		state.MovedTo, state.MovedSince, state.MovedSeen = "", time.Time{}, 0
+		return
+	case to == state.MovedTo && state.MoveFollowed.IsZero():
+		state.MovedSeen++
+	default: // a new move, or the followed URL moved again: start over
+		state.MovedTo, state.MovedSince, state.MovedSeen = to, now, 1
+		state.MoveFollowed = time.Time{}
+	}
+	if state.MovedSeen >= moveConfirmPolls && now.Sub(state.MovedSince) >= moveConfirmAge {
+		state.MoveFollowed = now
+		in.opts.Logger.Warn("feed moved permanently; polling the new URL, please update feeds.yaml",
+			"feed", src.ID, "url", src.URL, "moved_to", to, "suggest", "url: "+to,
+			"seen", state.MovedSeen, "since", state.MovedSince)
 	}
 }
 
@@ -208,7 +286,7 @@ func (in *Ingester) profile(ctx context.Context, feedID string) (*clean.Profile,
 	p := clean.NewProfile()
 	blob, err := in.opts.Store.Meta(ctx, feedID, ProfileMeta)
 	if err != nil {
-		return nil, fmt.Errorf("load clean profile of %s: %w", feedID, err)
+		return nil, fmt.Errorf("load clean profile of %s: %w", feedID, internal(err))
 	}
 	if len(bytes.TrimSpace(blob)) > 0 {
 		if err := p.UnmarshalJSON(blob); err != nil {
@@ -220,26 +298,27 @@ func (in *Ingester) profile(ctx context.Context, feedID string) (*clean.Profile,
 	return p, nil
 }
 
-func (in *Ingester) succeed(ctx context.Context, src feeds.Source, state feeds.FeedState, now time.Time, status Status, entries []feeds.Entry, feed feeds.Feed) Outcome {
-	out := in.store(ctx, src, state, now, entries, nil, feed)
-	if out.Err == nil && status == StatusNotModified {
-		out.Status = status
-	}
-	return out
-}
-
-func (in *Ingester) store(ctx context.Context, src feeds.Source, state feeds.FeedState, now time.Time, entries []feeds.Entry, meta map[string][]byte, feed feeds.Feed) Outcome {
+// store saves a successful poll: the state (planned from the document's
+// hints, the response's freshness and the feed's posting rate), entries
+// and meta, in one transaction. status overrides the computed status
+// unless "".
+func (in *Ingester) store(ctx context.Context, src feeds.Source, state feeds.FeedState, now time.Time, entries []feeds.Entry, meta map[string][]byte, feed feeds.Feed, fresh time.Time, status Status) Outcome {
 	state.LastSuccess = now
-	state.LastError = ""
+	state.LastError, state.ErrorKind = "", ""
 	state.ErrorSince = time.Time{}
 	state.ConsecutiveErrors = 0
-	state.NextCheck, state.NextReason = now.Add(in.interval(src)), "interval"
-	res, err := in.opts.Store.Save(ctx, storage.Batch{State: state, Entries: entries, Meta: meta})
+	state.RetryAfter, state.Gone = time.Time{}, time.Time{}
+	d := schedule.Plan(in.planInput(src, state, now, schedule.FailNone, fresh))
+	state.NextCheck, state.NextReason = d.Next, d.Reason
+	res, err := in.opts.Store.Save(ctx, storage.Batch{State: state, Entries: entries, Meta: meta, Priority: src.Priority, NoDedupe: src.NoDedupe})
 	if err != nil {
-		return Outcome{Status: StatusError, State: state, Err: fmt.Errorf("store %s: %w", state.FeedID, err)}
+		state.NextCheck, state.NextReason = now.Add(in.interval(src)), string(schedule.FailInternal)
+		return Outcome{Status: StatusError, Failure: schedule.FailInternal, State: state, Err: fmt.Errorf("store %s: %w", state.FeedID, err)}
 	}
 	out := Outcome{New: res.New, Updated: res.Updated, Entries: len(entries), State: state, Feed: feed}
 	switch {
+	case status != "":
+		out.Status = status
 	case res.New > 0:
 		out.Status = StatusNew
 	case res.Updated > 0:
@@ -250,18 +329,66 @@ func (in *Ingester) store(ctx context.Context, src feeds.Source, state feeds.Fee
 	return out
 }
 
-// fail records err in the feed state; stored entries are left alone.
-func (in *Ingester) fail(ctx context.Context, src feeds.Source, state feeds.FeedState, err error) Outcome {
-	state.LastError = err.Error()
-	if state.ConsecutiveErrors == 0 {
-		state.ErrorSince = state.LastAttempt
+// planInput gathers what schedule.Plan decides from.
+func (in *Ingester) planInput(src feeds.Source, state feeds.FeedState, now time.Time, f schedule.Failure, fresh time.Time) schedule.PlanInput {
+	return schedule.PlanInput{
+		Now:               now,
+		Interval:          in.interval(src),
+		Pinned:            src.Interval > 0,
+		Adaptive:          !in.opts.FixedInterval,
+		RecentPosts:       state.RecentPosts,
+		Hints:             state.Hints,
+		FreshUntil:        fresh,
+		Failure:           f,
+		ConsecutiveErrors: state.ConsecutiveErrors,
+		ErrorSince:        state.ErrorSince,
+		MaxRetryAfter:     in.opts.MaxRetryAfter,
+		BackoffCap:        in.opts.BackoffCap,
+		Jitter:            in.opts.Jitter(),
 	}
-	state.ConsecutiveErrors++
-	state.NextCheck, state.NextReason = state.LastAttempt.Add(backoff(in.interval(src), state.ConsecutiveErrors)), "backoff"
+}
+
+// fail records err in the feed state and plans the retry; stored entries
+// are left alone. Failures that are not the feed's fault (our network, our
+// own bugs) do not grow its backoff.
+func (in *Ingester) fail(ctx context.Context, src feeds.Source, state feeds.FeedState, err error) Outcome {
+	f := classify(ctx, err)
+	var se *fetch.StatusError
+	if errors.As(err, &se) {
+		state.LastStatus = se.Code
+	} else {
+		state.LastStatus = 0
+	}
+	if isNetwork(err) && ctx.Err() == nil {
+		if in.health.record(hostOf(src), true) {
+			f = schedule.FailOffline
+		}
+	}
+	state.LastError, state.ErrorKind = err.Error(), string(f)
+	if f != schedule.FailOffline && f != schedule.FailInternal {
+		if state.ConsecutiveErrors == 0 {
+			state.ErrorSince = state.LastAttempt
+		}
+		state.ConsecutiveErrors++
+	}
+	pi := in.planInput(src, state, state.LastAttempt, f, time.Time{})
+	if se != nil {
+		pi.RetryAfter = se.RetryAfter
+	}
+	d := schedule.Plan(pi)
+	state.NextCheck, state.NextReason, state.RetryAfter = d.Next, d.Reason, d.RetryAfter
+	if d.Gone && state.Gone.IsZero() {
+		state.Gone = state.LastAttempt
+		in.opts.Logger.Warn("feed gone; polling stopped except a probe at the backoff cap; remove it from feeds.yaml or fix its url",
+			"feed", src.ID, "url", src.Location(), "status", state.LastStatus, "since", state.ErrorSince, "error", err)
+	}
+	if !d.Gone {
+		state.Gone = time.Time{}
+	}
 	if _, serr := in.opts.Store.Save(ctx, storage.Batch{State: state}); serr != nil {
 		err = errors.Join(err, fmt.Errorf("store state of %s: %w", state.FeedID, serr))
 	}
-	return Outcome{Status: StatusError, Err: err, State: state}
+	return Outcome{Status: StatusError, Failure: f, Err: err, State: state}
 }
 
 func (in *Ingester) log(out Outcome) {
@@ -282,14 +409,22 @@ func (in *Ingester) interval(src feeds.Source) time.Duration {
 	return in.opts.Interval
 }
 
-// backoff doubles the wait after each consecutive error, from the feed's
-// interval up to a day (or the interval, if longer), and keeps retrying at
-// that cap: a failing feed is never dropped.
-func backoff(interval time.Duration, consecutiveErrors int) time.Duration {
-	limit := max(24*time.Hour, interval)
-	d := interval
-	for i := 1; i < consecutiveErrors && d < limit; i++ {
-		d *= 2
+// recentPostsMax is how many publication times a FeedState keeps.
+const recentPostsMax = 20
+
+// recentPosts returns the newest publication times of entries, newest
+// first, at most recentPostsMax; undated entries are ignored.
+func recentPosts(entries []feeds.Entry) []time.Time {
+	var ts []time.Time
+	for _, e := range entries {
+		t := e.Published
+		if t.IsZero() {
+			t = e.Updated
+		}
+		if !t.IsZero() {
+			ts = append(ts, t.UTC())
+		}
 	}
-	return min(d, limit)
+	slices.SortFunc(ts, func(a, b time.Time) int { return b.Compare(a) })
+	return ts[:min(len(ts), recentPostsMax)]
 }
