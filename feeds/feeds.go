@@ -173,7 +173,8 @@ type Copy struct {
 	Title  string `json:"title,omitempty"`
 	Link   string `json:"link,omitempty"`
 	// Reason is why it was merged: "same-guid", "same-url" or
-	// "near-duplicate"; "" for the story's first copy.
+	// "near-duplicate" (for the story's first copy: the reason the shown
+	// copy joined it).
 	Reason string `json:"reason,omitempty"`
 	// Score is the measured text similarity (0-1) of a near-duplicate, 1
 	// for the exact reasons.

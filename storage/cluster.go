@@ -212,13 +212,18 @@ func (v *storyView) story(k id, e feeds.Entry) (feeds.Entry, bool, error) {
 		if i == pref {
 			continue
 		}
-		score := p.m.Score
-		if score == 0 && p.m.Reason != "" {
+		reason, score := p.m.Reason, p.m.Score
+		if reason == "" {
+			// The first copy: it is linked to the shown one by the shown
+			// one's reason for joining.
+			reason, score = ps[pref].m.Reason, ps[pref].m.Score
+		}
+		if score == 0 && reason != "" {
 			score = 1
 		}
 		out.Sources = append(out.Sources, feeds.Copy{
 			FeedID: p.entry.FeedID, Key: p.entry.Key, Title: p.entry.Title, Link: p.entry.Link,
-			Reason: p.m.Reason, Score: score, Joined: p.m.Joined,
+			Reason: reason, Score: score, Joined: p.m.Joined,
 		})
 	}
 	return out, true, nil
