@@ -67,8 +67,8 @@ func TestCorpusPipeline(t *testing.T) {
 		src := feeds.Source{ID: "file:" + input.Path, Path: filepath.Join(dir, input.Path)}
 		start := time.Now()
 		out := ingestNoPanic(t, in, src)
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("%s: took %v, want under 2s", input.Path, d)
+		if d := time.Since(start); d > perFileLimit() {
+			t.Errorf("%s: took %v, want under %v", input.Path, d, perFileLimit())
 		}
 		res := corpusResult{entries: out.Entries}
 		if out.Err != nil {
@@ -84,6 +84,16 @@ func TestCorpusPipeline(t *testing.T) {
 	}
 	t.Logf("corpus: %d files, %d yield entries, %d entries in all", files, withEntries, total)
 	compareBaseline(t, results)
+}
+
+// perFileLimit is how long one corpus file may take through the pipeline:
+// 2s, as the corpus's TESTING.md asks, or 10s under the race detector,
+// which slows this code several times over.
+func perFileLimit() time.Duration {
+	if raceEnabled {
+		return 10 * time.Second
+	}
+	return 2 * time.Second
 }
 
 func ingestNoPanic(t *testing.T, in *ingest.Ingester, src feeds.Source) (out ingest.Outcome) {
