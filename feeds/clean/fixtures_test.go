@@ -38,6 +38,10 @@ type fixtureCase struct {
 	// DropSafety must not appear in the body's HTML once the sanitize
 	// and canon packages are wired (tracking parameters, flares).
 	DropSafety []string `json:"drop_safety"`
+	// DropLearned must not appear in the body's text once the outlet's
+	// template has been learned from all its cases (a standing footer);
+	// without learning it may stay.
+	DropLearned []string `json:"drop_learned"`
 }
 
 func loadFixtures(t *testing.T) []fixtureFile {
@@ -71,6 +75,15 @@ func (f fixtureFile) asParsed(r feeds.Raw) feeds.Raw {
 	return r
 }
 
+// entries returns the outlet's cases as entries of one feed, in order.
+func (f fixtureFile) entries() []feeds.Entry {
+	out := make([]feeds.Entry, len(f.Cases))
+	for i, tc := range f.Cases {
+		out[i] = feeds.Entry{GUID: f.Outlet + "/" + tc.Name, Raw: f.asParsed(tc.Raw)}
+	}
+	return out
+}
+
 func TestFixtures(t *testing.T) {
 	c := New(Options{})
 	outlets := map[string]bool{}
@@ -78,11 +91,21 @@ func TestFixtures(t *testing.T) {
 	for _, f := range loadFixtures(t) {
 		outlets[f.Outlet] = true
 		langs[f.Lang] = true
-		for _, tc := range f.Cases {
+		// The outlet's cases are one feed: its template is learned from
+		// all of them, as the daemon learns from a polled batch.
+		prof := NewProfile()
+		prof.Learn(f.entries())
+		for i, tc := range f.Cases {
 			t.Run(f.Outlet+"/"+tc.Name, func(t *testing.T) {
-				e := feeds.Entry{Raw: f.asParsed(tc.Raw)}
-				rep := c.Clean(&e, Feed{Rules: tc.Rules})
+				e := f.entries()[i]
+				rep := c.Clean(&e, Feed{Rules: tc.Rules, Profile: prof})
 				checkFixture(t, tc, e, rep)
+				text := html.UnescapeString(collapse(textOf(parseBody(e.Content))))
+				for _, d := range tc.DropLearned {
+					if strings.Contains(text, d) {
+						t.Errorf("learned template text %q left", d)
+					}
+				}
 			})
 		}
 	}
