@@ -114,18 +114,16 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
-// restoreHolds tells the scheduler which feeds a server asked to leave
-// alone before the last restart, so that a refresh honours that too.
+// restoreHolds tells the scheduler what servers asked of each feed before
+// the last restart (Retry-After, gone, skipHours), so that a refresh
+// honours it too.
 func (d *daemon) restoreHolds(ctx context.Context) error {
 	states, err := d.store.States(ctx)
 	if err != nil {
 		return fmt.Errorf("read feed states: %w", err)
 	}
-	now := time.Now()
 	for _, st := range states {
-		if until, why, held := ingest.Held(st, now); held {
-			d.sched.Hold(st.FeedID, until, why)
-		}
+		d.sched.Restore(st.FeedID, ingest.Outcome{State: st}.Result())
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/feeds/fetch"
@@ -84,47 +85,49 @@ func isNetwork(err error) bool {
 		errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH)
 }
 
-// healthWindow is how many recent polls health looks at.
-const healthWindow = 4
+// healthWindow is how far back health looks.
+const healthWindow = 15 * time.Minute
 
-// health remembers whether the last few URL polls failed below HTTP, and on
-// which hosts. When all of the last healthWindow did, on at least two hosts,
-// the fault is most likely ours (network down, DNS broken), and the failure
-// is not counted against the feed.
+// health remembers, per host, whether its latest poll failed below HTTP.
+// When every host polled within healthWindow (at least two) last failed
+// that way, the fault is most likely ours (network down, DNS broken), and
+// the failure is not counted against the feed. A host that answers at all,
+// even with an error status, shows that our network works.
 type health struct {
 	mu     sync.Mutex
-	recent []healthEvent
+	latest map[string]healthEvent
 }
 
 type healthEvent struct {
-	host   string
+	at     time.Time
 	netErr bool
 }
 
-// record notes one poll of host and reports whether it looks like our own
-// network is down: this and the previous polls all failed below HTTP, on
-// more than one host.
-func (h *health) record(host string, netErr bool) (offline bool) {
+// record notes one poll of host at now and reports whether our own network
+// looks down: this poll failed below HTTP, and so did the latest poll of
+// every other host polled within healthWindow, at least one of them.
+func (h *health) record(host string, netErr bool, now time.Time) (offline bool) {
 	if host == "" {
 		return false
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.recent = append(h.recent, healthEvent{host, netErr})
-	if len(h.recent) > healthWindow {
-		h.recent = h.recent[len(h.recent)-healthWindow:]
+	if h.latest == nil {
+		h.latest = make(map[string]healthEvent)
 	}
-	if !netErr || len(h.recent) < healthWindow {
-		return false
-	}
-	hosts := map[string]bool{}
-	for _, e := range h.recent {
+	h.latest[host] = healthEvent{now, netErr}
+	failing := 0
+	for name, e := range h.latest {
+		if now.Sub(e.at) > healthWindow {
+			delete(h.latest, name)
+			continue
+		}
 		if !e.netErr {
 			return false
 		}
-		hosts[e.host] = true
+		failing++
 	}
-	return len(hosts) > 1
+	return failing >= 2
 }
 
 // hostOf returns the lower-cased host name of a URL source, "" for files.

@@ -144,18 +144,23 @@ func (o Outcome) Result() schedule.Result {
 		Reason:     o.State.NextReason,
 		RetryAfter: o.State.RetryAfter,
 		Gone:       !o.State.Gone.IsZero(),
+		Quiet:      feeds.PollHints{SkipHours: o.State.Hints.SkipHours, SkipDays: o.State.Hints.SkipDays},
 	}
 }
 
 // Held reports whether a manual refresh must leave a feed alone at now,
-// because the server asked for a Retry-After window or the feed is gone,
-// and until when and why ("retry-after" or "gone").
+// because the server asked for a Retry-After window, the feed is gone, or
+// now is inside its skipHours or skipDays, and until when and why
+// ("retry-after", "gone", "skipHours" or "skipDays").
 func Held(st feeds.FeedState, now time.Time) (until time.Time, reason string, held bool) {
 	switch {
 	case !st.Gone.IsZero() && st.NextCheck.After(now):
 		return st.NextCheck, "gone", true
 	case st.RetryAfter.After(now):
 		return st.RetryAfter, "retry-after", true
+	}
+	if end, why := schedule.SkipWindow(now, st.Hints); why != "" {
+		return end, why, true
 	}
 	return time.Time{}, "", false
 }
@@ -186,7 +191,7 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time)
 	if err != nil {
 		return in.fail(ctx, src, state, err)
 	}
-	in.health.record(hostOf(src), false)
+	in.health.record(hostOf(src), false, now)
 	in.noteMove(&state, src, resp, now)
 	state.ETag, state.LastModified = resp.ETag, resp.LastModified
 	if resp.NotModified {
@@ -359,10 +364,14 @@ func (in *Ingester) fail(ctx context.Context, src feeds.Source, state feeds.Feed
 	} else {
 		state.LastStatus = 0
 	}
-	if isNetwork(err) && ctx.Err() == nil {
-		if in.health.record(hostOf(src), true) {
+	switch {
+	case ctx.Err() != nil, f == schedule.FailInternal:
+	case isNetwork(err):
+		if in.health.record(hostOf(src), true, state.LastAttempt) {
 			f = schedule.FailOffline
 		}
+	default: // the server answered: our network works
+		in.health.record(hostOf(src), false, state.LastAttempt)
 	}
 	state.LastError, state.ErrorKind = err.Error(), string(f)
 	if f != schedule.FailOffline && f != schedule.FailInternal {

@@ -155,7 +155,7 @@ func Plan(in PlanInput) Decision {
 	default: // FailChallenge, FailTemporary and anything new
 		d = planBackoff(in)
 	}
-	if next, why := skipWindow(d.Next, in.Hints); why != "" {
+	if next, why := SkipWindow(d.Next, in.Hints); why != "" {
 		d.Next, d.Reason = next, why
 	}
 	return d
@@ -228,10 +228,10 @@ func jitter(d time.Duration, r float64) time.Duration {
 	return time.Duration(float64(d) * (1 + 0.1*r))
 }
 
-// skipWindow moves t past the publisher's skipHours (GMT) and skipDays,
+// SkipWindow moves t past the publisher's skipHours (GMT) and skipDays,
 // returning the new time and "skipHours" or "skipDays", or t and "" when t
 // is outside both. Hints that skip every hour or every day are ignored.
-func skipWindow(t time.Time, h feeds.PollHints) (time.Time, string) {
+func SkipWindow(t time.Time, h feeds.PollHints) (time.Time, string) {
 	var hours [24]bool
 	nh := 0
 	for _, x := range h.SkipHours {

@@ -30,6 +30,7 @@ type entry struct {
 	// RefreshAll leaves the entry alone before then.
 	hold       time.Time
 	holdReason string
+	quiet      *feeds.PollHints // skipHours/skipDays a RefreshAll honours; nil for none
 	state      state
 	index      int // position in the heap that holds it; -1 when polling
 }

@@ -47,6 +47,9 @@ type Result struct {
 	// Gone reports that the source is gone (410, or 404 for days).
 	// RefreshAll skips it until Next.
 	Gone bool
+	// Quiet holds the publisher's skipHours and skipDays (other fields
+	// are ignored): RefreshAll does not poll the source inside them.
+	Quiet feeds.PollHints
 }
 
 // HostEscalation is how many sources of one host must be inside a
@@ -58,7 +61,7 @@ const HostEscalation = 2
 type Skip struct {
 	ID     string
 	Until  time.Time
-	Reason string // "retry-after", "gone" or "host retry-after"
+	Reason string // "retry-after", "gone", "host retry-after", "skipHours" or "skipDays"
 }
 
 // PollFunc polls one source. The scheduler calls it from its own goroutines,
@@ -234,6 +237,12 @@ func (s *Scheduler) RefreshAll() []Skip {
 		case !e.next.After(now):
 		case e.hold.After(now):
 			skips = append(skips, Skip{ID: e.id, Until: e.hold, Reason: e.holdReason})
+		case e.quiet != nil:
+			if end, why := SkipWindow(now, *e.quiet); why != "" {
+				skips = append(skips, Skip{ID: e.id, Until: minTime(end, e.next), Reason: why})
+				continue
+			}
+			e.next, e.reason = now, "refresh"
 		case e.host.pause.After(now):
 			skips = append(skips, Skip{ID: e.id, Until: e.host.pause, Reason: "host retry-after"})
 		default:
@@ -247,15 +256,32 @@ func (s *Scheduler) RefreshAll() []Skip {
 	return skips
 }
 
-// Hold tells the scheduler that the source id must not be polled before
-// until, even by RefreshAll, for reason ("retry-after" or "gone"). The
-// daemon calls it after SetSources with what it stored before a restart;
-// polls report later holds in their Result. Unknown ids are ignored.
-func (s *Scheduler) Hold(id string, until time.Time, reason string) {
+// Restore gives a known source what its last poll reported before a
+// restart (Retry-After window, gone, skipHours and skipDays), so that
+// RefreshAll honours them; res.Next and res.Reason are ignored, since
+// SetSources already took the next-check time. Unknown ids are ignored.
+func (s *Scheduler) Restore(id string, res Result) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.sources[id]; ok {
-		e.hold, e.holdReason = until, reason
+		s.holdLocked(e, res, e.next, s.clock.Now())
+	}
+}
+
+// holdLocked records the server's wishes reported in res; next is the
+// source's next check.
+func (s *Scheduler) holdLocked(e *entry, res Result, next, now time.Time) {
+	switch {
+	case res.Gone:
+		e.hold, e.holdReason = next, "gone"
+	case res.RetryAfter.After(now):
+		e.hold, e.holdReason = res.RetryAfter, "retry-after"
+	default:
+		e.hold, e.holdReason = time.Time{}, ""
+	}
+	e.quiet = nil
+	if len(res.Quiet.SkipHours) > 0 || len(res.Quiet.SkipDays) > 0 {
+		e.quiet = &feeds.PollHints{SkipHours: res.Quiet.SkipHours, SkipDays: res.Quiet.SkipDays}
 	}
 }
 
@@ -460,14 +486,7 @@ func (s *Scheduler) finish(e *entry, h *host, res Result) {
 	if e.reason == "" {
 		e.reason = "interval"
 	}
-	switch {
-	case res.Gone:
-		e.hold, e.holdReason = res.Next, "gone"
-	case res.RetryAfter.After(now):
-		e.hold, e.holdReason = res.RetryAfter, "retry-after"
-	default:
-		e.hold, e.holdReason = time.Time{}, ""
-	}
+	s.holdLocked(e, res, e.next, now)
 	s.noteRetryAfterLocked(e, res.RetryAfter, now)
 	switch {
 	case e.next.IsZero():
