@@ -773,4 +773,3 @@ func perFeed(n, feeds int) string {
 	}
 	return fmt.Sprintf("%.1f", float64(n)/float64(feeds))
 }
-
