@@ -185,6 +185,7 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time)
 	state.LastAttempt = now
 
 	resp, err := in.read(ctx, src, state)
+	state.LastStatus = 0 // no response, unless one comes
 	if resp != nil {
 		state.LastStatus = resp.Status
 	}
@@ -361,8 +362,6 @@ func (in *Ingester) fail(ctx context.Context, src feeds.Source, state feeds.Feed
 	var se *fetch.StatusError
 	if errors.As(err, &se) {
 		state.LastStatus = se.Code
-	} else {
-		state.LastStatus = 0
 	}
 	switch {
 	case ctx.Err() != nil, f == schedule.FailInternal:

@@ -13,6 +13,18 @@
 // a time per host, and two polls of one host start at least
 // Options.HostSpacing apart, so that many feeds on one host are spread out.
 //
+// When a poll is done is decided elsewhere, but Plan, a pure function,
+// holds the rules callers share: the feed's interval or an adaptive one
+// learnt from its posting rate, raised (never lowered) by publisher hints
+// (ttl, sy:updatePeriod, Cache-Control, Expires), moved out of skipHours and
+// skipDays, exponential backoff up to a cap after errors, Retry-After, and
+// gone feeds. The scheduler itself keeps what the servers asked for: a
+// source inside a Retry-After window, gone, or inside its skipHours is
+// skipped by RefreshAll (which says until when), and once HostEscalation
+// sources of one host are inside Retry-After windows at once, the whole
+// host waits until the earliest window ends; one misbehaving path never
+// pauses its host.
+//
 // Time comes from a Clock. RealClock is the wall clock; FakeClock moves only
 // when told to and is meant for tests, in this package and in others.
 //
@@ -31,6 +43,10 @@
 //   - Sources that are due but still waiting for their host or a free slot
 //     when Run returns keep their (past) next-check time, and are polled
 //     first when Run is called again.
+//   - Host pauses live in memory only; after a restart each source's own
+//     stored next check (and Restore) still honours its Retry-After.
+//   - Sources waiting for a paused host stay ready with a past next-check
+//     time, which Next and Statuses report as is.
 //   - Next check times live in memory only. The caller persists them (for
 //     example in feeds.FeedState.NextCheck) and hands them back to
 //     SetSources after a restart.

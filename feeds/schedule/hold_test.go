@@ -1,0 +1,135 @@
+package schedule
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// TestHostEscalation checks that one source's Retry-After holds only that
+// source, and that two sources of one host inside a window pause the host.
+func TestHostEscalation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock, rec, s := newTest(Options{Interval: time.Hour, Jitter: -1})
+		var srcs []feeds.Source
+		for i := range 4 {
+			srcs = append(srcs, urlSource("busy.example", i, 0))
+		}
+		srcs = append(srcs, urlSource("other.example", 0, 10*time.Minute))
+		limited := map[string]bool{srcs[0].ID: true} // first only one path misbehaves
+		rec.result = func(src feeds.Source, now time.Time) Result {
+			if limited[src.ID] {
+				return Result{Next: now.Add(3 * time.Hour), Reason: "retry-after", RetryAfter: now.Add(3 * time.Hour)}
+			}
+			return Result{Next: now.Add(10 * time.Minute)}
+		}
+		s.SetSources(srcs, dueAt(srcs, epoch))
+		m := startSim(t, clock, s)
+		m.advance(time.Hour)
+		// One misbehaving path: the other three keep being polled.
+		for _, src := range srcs[1:4] {
+			if n := len(rec.starts(src.ID)); n < 5 {
+				t.Errorf("%s polled %d times in the first hour with one path rate-limited, want about 6", src.ID, n)
+			}
+		}
+		if n := len(rec.starts(srcs[0].ID)); n != 1 {
+			t.Errorf("rate-limited %s polled %d times inside its window, want 1", srcs[0].ID, n)
+		}
+
+		// Now a second path reports Retry-After: the whole host pauses
+		// until the earliest of the two windows ends.
+		limited[srcs[1].ID] = true
+		before := len(rec.all())
+		m.advance(20 * time.Minute)
+		var hit time.Time
+		for _, p := range rec.all()[before:] {
+			if p.id == srcs[1].ID {
+				hit = p.start
+			}
+		}
+		if hit.IsZero() {
+			t.Fatal("second path not polled")
+		}
+		pauseEnd := rec.starts(srcs[0].ID)[0].Add(3 * time.Hour)
+		st := s.Statuses()[srcs[2].ID]
+		if !st.HostPaused.Equal(pauseEnd) {
+			t.Errorf("host paused until %v, want %v (the earlier window)", st.HostPaused, pauseEnd)
+		}
+		m.until(pauseEnd.Add(-time.Second))
+		for _, p := range rec.all() {
+			if p.host == "busy.example" && p.start.After(hit) && p.start.Before(pauseEnd) {
+				t.Errorf("%s polled at %v, inside the host pause %v..%v", p.id, p.start, hit, pauseEnd)
+			}
+		}
+		if n := len(rec.starts(srcs[4].ID)); n < 18 {
+			t.Errorf("other host polled %d times, want it unaffected (about 19)", n)
+		}
+		clear(limited) // the server recovers
+		m.advance(time.Hour)
+		if n := len(rec.starts(srcs[3].ID)); n < 8 {
+			t.Errorf("%s polled %d times, want polling to resume after the pause", srcs[3].ID, n)
+		}
+		m.stop()
+		checkScheduled(t, s)
+	})
+}
+
+// TestRefreshSkipsHolds checks that RefreshAll leaves alone sources inside
+// a Retry-After window, gone, or inside skipHours, and says until when.
+func TestRefreshSkipsHolds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock, rec, s := newTest(Options{Interval: time.Hour, Jitter: -1})
+		ra := urlSource("a.example", 0, 0)
+		gone := urlSource("b.example", 0, 0)
+		quiet := urlSource("c.example", 0, 0)
+		plain := urlSource("d.example", 0, 0)
+		restored := urlSource("e.example", 0, 0)
+		until := epoch.Add(5 * time.Hour)
+		rec.result = func(src feeds.Source, now time.Time) Result {
+			switch src.ID {
+			case ra.ID:
+				return Result{Next: until, Reason: "retry-after", RetryAfter: until}
+			case gone.ID:
+				return Result{Next: now.Add(7 * 24 * time.Hour), Reason: "gone", Gone: true}
+			case quiet.ID: // skip the hours 0-2 GMT; epoch is midnight
+				return Result{Next: now.Add(3 * time.Hour), Reason: "skipHours", Quiet: feeds.PollHints{SkipHours: []int{0, 1, 2}}}
+			}
+			return Result{Next: now.Add(time.Hour)}
+		}
+		srcs := []feeds.Source{ra, gone, quiet, plain, restored}
+		s.SetSources(srcs, map[string]time.Time{restored.ID: epoch.Add(2 * time.Hour)})
+		s.Restore(restored.ID, Result{RetryAfter: epoch.Add(2 * time.Hour)}) // from the store, after a restart
+		// Let the first polls happen (spread over the start window).
+		m := startSim(t, clock, s)
+		m.advance(10 * time.Minute)
+		before := len(rec.all())
+		skips := s.RefreshAll()
+		m.advance(time.Minute)
+
+		want := map[string]Skip{
+			ra.ID:       {ID: ra.ID, Until: until, Reason: "retry-after"},
+			gone.ID:     {ID: gone.ID, Until: rec.starts(gone.ID)[0].Add(7 * 24 * time.Hour), Reason: "gone"},
+			quiet.ID:    {ID: quiet.ID, Until: epoch.Add(3 * time.Hour), Reason: "skipHours"},
+			restored.ID: {ID: restored.ID, Until: epoch.Add(2 * time.Hour), Reason: "retry-after"},
+		}
+		if len(skips) != len(want) {
+			t.Errorf("RefreshAll skipped %v, want %d sources", skips, len(want))
+		}
+		for _, sk := range skips {
+			if w, ok := want[sk.ID]; !ok || !sk.Until.Equal(w.Until) || sk.Reason != w.Reason {
+				t.Errorf("RefreshAll skip %+v, want %+v", sk, w)
+			}
+		}
+		var polled []string
+		for _, p := range rec.all()[before:] {
+			polled = append(polled, p.id)
+		}
+		if len(polled) != 1 || polled[0] != plain.ID {
+			t.Errorf("refresh polled %v, want only %s", polled, plain.ID)
+		}
+		m.stop()
+		checkScheduled(t, s)
+	})
+}
