@@ -1,5 +1,7 @@
 package clean
 
+import "strings"
+
 // Family "ads": advertisement markers and sponsored-content labels, as
 // whole short blocks ("ADVERTISEMENT", "Anzeige", "PUBLICITÉ", "Sponsored
 // by Acme", "Story continues below advertisement").
@@ -9,12 +11,16 @@ advertisement advertisements advert adverts advertising ad ads anzeige anzeigen 
 publicite publicites publicidad pubblicita publicidade reclame advertentie reklame
 sponsored sponsorise sponsorisee sponsorises gesponsert patrocinado patrocinada patrocinio
 sponsorizzato sponsorizzata gesponsord promoted promocionado
-annonce annonces anuncio anuncios`,
+annonce annonces anuncio anuncios publi publireportage publirreportaje publiredactionnel advertorial
+publicidade reclame gesponsord advertentie`,
 	`content contenu contenido contenuto conteudo inhalt partner partners partenaire partenaires
 paid post by from par von por da di the a an this article story continues continue reading below
 after scroll to la le suite apres cette ce weiter nach der unter dem lesen sie artikel geht
 el articulo sigue continua despues de del en y con with in de de by presented presente
-presentado prasentiert brought you offered your message scroll scrollen`)
+presentado prasentiert brought you offered your message scroll scrollen redactionnel`)
+
+// adsBy are the words that lead from a label to the sponsor's name.
+var adsBy = newPhraseSet("by", "from", "von", "par", "de", "por", "da", "door", "di", "with", "avec", "mit", "con", "com")
 
 // adsLeadIns are phrases that open a sponsorship label.
 var adsLeadIns = []string{
@@ -29,7 +35,7 @@ var adsLeadIns = []string{
 
 func adsRule(d *doc, name string) {
 	for _, b := range d.liveText() {
-		if adsLex.isUI(b.fold, 8) {
+		if adsLex.isUI(b.fold, 8) || sponsorLabel(b) {
 			d.drop(b, name)
 			continue
 		}
@@ -42,4 +48,35 @@ func adsRule(d *doc, name string) {
 			}
 		}
 	}
+}
+
+// sponsorLabel recognises a short sponsorship label naming the sponsor:
+// an ad label ("Sponsored content", "Contenido patrocinado", "Gesponsord")
+// followed by a by-word and a capitalised name ("… from CloudCorp", "… por
+// Turismo Sierra Norte"), optionally with a colon and the sponsor's pitch.
+func sponsorLabel(b *block) bool {
+	if b.words > 25 {
+		return false
+	}
+	toks := strings.Fields(b.fold)
+	raw := strings.Fields(b.text)
+	for i := 1; i < len(toks) && i <= 4; i++ {
+		if !adsBy[toks[i]] {
+			continue
+		}
+		if !adsLex.isUI(strings.Join(toks[:i], " "), 4) {
+			return false
+		}
+		rest := afterWords(b.text, i+1)
+		if j := strings.IndexAny(rest, ":.!"); j >= 0 {
+			if b.words > 12 && rest[j] != ':' {
+				return false
+			}
+			rest = rest[:j]
+		} else if b.words > 12 {
+			return false
+		}
+		return len(raw) > i && isName(strings.TrimSpace(rest))
+	}
+	return false
 }

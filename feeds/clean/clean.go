@@ -128,6 +128,9 @@ func (c *Cleaner) body(raw string, in input, f Feed, rep *Report) (string, strin
 	root := parseBody(prepare(raw, in.text))
 	dropElements(root, rep, func(fam string) bool { return disabled[fam] })
 	rewrite(root, baseURL(in.base, in.link), rep)
+	if !disabled["share"] {
+		dropShareLinks(root, rep)
+	}
 	removeSelectors(root, f.Rules.Remove, rep)
 
 	d := &doc{root: root, blocks: collectBlocks(root), title: fold(in.title), rawTitl: in.title, rep: rep}

@@ -36,11 +36,16 @@ var moreRE = regexp.MustCompile(`^(?:` + strings.Join([]string{
 	`lire la suite`, `lire l article`, `la suite$`, `suite de l article`, `lire plus`, `en savoir plus`, `voir la suite`, `lire l integralite`,
 	`weiterlesen`, `weiter lesen`, `mehr lesen`, `mehr erfahren`, `zum (?:ganzen |vollstandigen )?(?:artikel|beitrag)`, `den (?:ganzen |vollstandigen )?(?:artikel|beitrag) lesen`, `hier weiterlesen`,
 	`leer mas`, `seguir leyendo`, `sigue leyendo`, `continuar leyendo`, `leer el articulo`, `leer la nota`, `ver mas`, `leer completo`, `lee mas`,
-	`leggi (?:tutto|di piu|l articolo|il resto|ancora)`, `continua a leggere`, `continuar lendo`, `leia mais`, `ler mais`, `lees verder`, `verder lezen`, `lees meer`,
+	`leggi (?:tutto|di piu|l articolo|il resto|ancora)`, `continua a leggere`, `continuar lendo`, `continuar a ler`, `ler (?:o artigo|a noticia|tudo)`, `leia mais`, `ler mais`, `lees verder`, `verder lezen`, `lees meer`,
 }, "|") + `)(?: .*)?$`)
 
 // postedRE matches WordPress "This entry was posted in ..." meta lines.
-var postedRE = regexp.MustCompile(`^(?:this (?:entry|post) was posted (?:in|on)|posted in|filed under|bookmark the permalink|categories|tags|tagged|cet article a ete publie dans|publie dans|veroffentlicht (?:in|unter)|kategorien|schlagworter|publicado en|categorias|etiquetas|archiviato in|pubblicato in)\b`)
+var postedRE = regexp.MustCompile(`^(?:this (?:entry|post) was posted (?:in|on)|posted in|filed under|bookmark the permalink|categories|tags|tagged|cet article a ete publie dans|publie dans|veroffentlicht (?:in|unter)|kategorien|schlagworter|publicado en|categorias|etiquetas|archiviato in|pubblicato in|labels|etiquettes|mots cles|stichworter|schlagworte|themen|etiketten|tags)\b`)
+
+// postMetaRE matches a blog platform's post meta line: "Posted by Sam at
+// 10:15", "Eingestellt von Markus um 10:15 Keine Kommentare", "Publié par
+// Luc à 9:02".
+var postMetaRE = regexp.MustCompile(`^(?:posted by|eingestellt von|geschrieben von|publie par|publicado por|pubblicato da|gepost door|postado por) (?:[^ ]+ ){1,4}(?:at|um|a|a las|alle|om|as|on|le|el) \d{1,2} \d{2}\b`)
 
 // trailerTexts are whole blocks of punctuation that mark a cut summary.
 var trailerTexts = map[string]bool{
@@ -60,6 +65,9 @@ func isTrailer(b *block) bool {
 		return true
 	}
 	if b.words <= 12 && moreRE.MatchString(b.fold) && (b.links > 0 || b.words <= 4 || strings.ContainsAny(b.text, "→»›…>")) {
+		return true
+	}
+	if b.words <= 20 && postMetaRE.MatchString(b.fold) {
 		return true
 	}
 	return b.words <= 30 && postedRE.MatchString(b.fold) && (b.links > 0 || strings.HasPrefix(b.fold, "this "))

@@ -37,7 +37,8 @@ var relatedMarkers = newPhraseSet(
 	"te puede interesar", "tambien te puede interesar", "te podria interesar", "lee tambien", "lea tambien",
 	"noticias relacionadas", "articulos relacionados", "relacionado", "relacionados", "relacionadas", "mas informacion",
 	"te recomendamos", "tambien te recomendamos", "mas noticias", "lo mas leido", "puede interesarte", "quiza te interese",
-	"sigue leyendo", "mas sobre este tema", "contenido relacionado",
+	"sigue leyendo", "mas sobre este tema", "contenido relacionado", "ver tambien", "vea tambien", "mira tambien",
+	"tambien te puede gustar", "le puede interesar", "otras noticias", "mas leidas",
 	// it, pt, nl
 	"leggi anche", "potrebbe interessarti", "articoli correlati", "ti potrebbe interessare", "correlati",
 	"leia tambem", "veja tambem", "leia mais", "noticias relacionadas", "artigos relacionados", "voce pode gostar",

@@ -6,6 +6,8 @@ package clean
 
 import (
 	"regexp"
+	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -166,7 +168,7 @@ func shareRule(d *doc, name string) {
 		switch {
 		case uiLex.isUI(b.fold, 12) && listIsUI(b) && !enumerated.MatchString(b.text):
 			d.drop(b, name)
-		case isEmbedPrompt(b.fold):
+		case isEmbedPrompt(b.fold), isSymbolCounter(b):
 			d.drop(b, name)
 		}
 	}
@@ -211,10 +213,32 @@ func listIsUI(b *block) bool {
 		if c.Type != html.ElementNode || c.DataAtom != atom.Li {
 			continue
 		}
+		f := fold(textOf(c))
+		if f == "" {
+			continue // an icon: neither label nor content
+		}
 		items++
-		if uiLex.isUI(fold(textOf(c)), 12) {
+		if uiLex.isUI(f, 12) {
 			ui++
 		}
 	}
 	return 2*ui >= items
+}
+
+// isSymbolCounter recognises an icon counter such as "💬 12", "♥ 34" or
+// "👍 5 · 💬 2": numbers and pictographs, nothing else.
+func isSymbolCounter(b *block) bool {
+	if b.words == 0 || b.words > 4 || b.media {
+		return false
+	}
+	symbol := false
+	for _, r := range b.text {
+		switch {
+		case unicode.Is(unicode.So, r):
+			symbol = true
+		case unicode.IsLetter(r):
+			return false
+		}
+	}
+	return symbol && isNumber(strings.ReplaceAll(b.fold, " ", ""))
 }

@@ -51,7 +51,15 @@ var bylineWords = []string{
 	"von", "geschrieben von", "veroffentlicht von", "autor", "autorin", "text",
 	"por", "escrito por", "publicado por", "redaccion",
 	"scritto da", "pubblicato da", "door", "geschreven door",
+	// Opinion and analysis bylines.
+	"opinion by", "analysis by", "commentary by", "column by", "une chronique de", "chronique de",
+	"un editorial de", "ein kommentar von", "kommentar von", "eine analyse von", "una columna de",
+	"eingestellt von", "publie par",
 }
+
+// newsroomWords are bylines on their own: the desk, not a person.
+var newsroomWords = newPhraseSet("redaccion", "redaktion", "redaction", "la redaction", "newsroom", "staff",
+	"redazione", "redactie", "redacao", "staff reporter", "staff writer", "news desk", "die redaktion")
 
 func bylineRule(d *doc, name string) {
 	for i, b := range d.liveText() {
@@ -71,7 +79,13 @@ func bylineRule(d *doc, name string) {
 // isByline reports whether b is a short "By Name" line: a by-word followed
 // by a capitalised name.
 func isByline(b *block) bool {
-	if b.words < 2 || b.words > 12 || strings.HasSuffix(strings.TrimSpace(b.text), "?") {
+	if newsroomWords[b.fold] {
+		return true
+	}
+	t := strings.TrimSpace(b.text)
+	// A byline is a label, not a sentence: it does not end a question, and
+	// a long line ending in a full stop is prose ("Por Navidad, la plaza…").
+	if b.words < 2 || b.words > 18 || strings.HasSuffix(t, "?") || (b.words > 6 && strings.HasSuffix(t, ".")) {
 		return false
 	}
 	for _, w := range bylineWords {
@@ -92,6 +106,12 @@ var nameJoiners = map[string]bool{
 	"le": true, "la": true, "del": true, "dos": true, "du": true, "bin": true, "al": true,
 }
 
+// dateJoiners introduce the date or time after a byline's names.
+var dateJoiners = map[string]bool{
+	"on": true, "at": true, "le": true, "am": true, "um": true, "el": true, "op": true, "em": true,
+	"il": true, "in": true, "a": true, "à": true,
+}
+
 // isName reports whether s starts with a short run of capitalised words (a
 // name or two), up to a separator such as "," "|" or "•".
 func isName(s string) bool {
@@ -102,6 +122,15 @@ func isName(s string) bool {
 		s = s[:i]
 	}
 	f := strings.Fields(s)
+	// A date or place follows the name: "Sam Lee on 3 April", "Jeanne
+	// Martin, le 4 mars", "Markus um 10:15".
+	for i, w := range f {
+		r, _ := utf8.DecodeRuneInString(w)
+		if i > 0 && (dateJoiners[w] || unicode.IsDigit(r)) {
+			f = f[:i]
+			break
+		}
+	}
 	if len(f) == 0 || len(f) > 6 {
 		return false
 	}
