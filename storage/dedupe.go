@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -144,6 +145,11 @@ func (w *saver) match(tx *bolt.Tx, ix indexes, k id, sd *signed, s sig) (other i
 	if s.url != zero8 {
 		if c, ok := exact(ix.urls, s.url); ok {
 			return c, string(dedupe.SameURL), 1, true, nil
+		}
+	}
+	if s.body != 0 {
+		if c, ok := exact(ix.bodies, [8]byte(binary.BigEndian.AppendUint64(nil, s.body))); ok {
+			return c, string(dedupe.SameText), 1, true, nil
 		}
 	}
 	if !s.words {

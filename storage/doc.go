@@ -22,10 +22,11 @@
 //	ids       feed(8) | key(8)           → pub(8) | content(8)
 //	states    feed ID (UTF-8)            → FeedState as JSON
 //	feedmeta  feed ID | 0x00 | name      → blob
-//	sigs      feed(8) | key(8)           → simhash(8) | sec(4) | flags(1) | priority(4) | url(8) | guid(8) | long(1)
+//	sigs      feed(8) | key(8)           → simhash(8) | sec(4) | flags(1) | priority(4) | url(8) | guid(8) | long(1) | body(8)
 //	urls      url(8) | feed(8) | key(8)  → flags(1)
 //	guids     guid(8) | feed(8) | key(8) → flags(1)
 //	simhash   band(1) | value(1) | sec(4) | feed(8) | key(8) → simhash(8) | flags(1)
+//	bodies    body(8) | feed(8) | key(8) → flags(1)
 //	members   feed(8) | key(8)           → story(16): feed(8) | key(8) of its first copy
 //	clusters  story(16)                  → JSON: the story's copies, first first, with reasons
 //	tombstones feed(8) | key(8)          → unix nanos of the purge
@@ -72,7 +73,8 @@
 //     place under its stored key; FeedState.Identity records the churn;
 //   - else new, and, unless its feed opted out (Batch.NoDedupe), merged
 //     into another feed's story with the same global GUID, else the same
-//     canonical URL, else a near-duplicate: SimHash band candidates within
+//     canonical URL, else the same body text word for word (at least
+//     dedupe.MinTextWords words), else a near-duplicate: SimHash band candidates within
 //     dedupe's time window, nearest first, confirmed by dedupe's
 //     Options.Near on the candidate's re-signed text (at most 8 compared).
 //

@@ -27,9 +27,10 @@ type sig struct {
 	url      [8]byte // hash of dedupe.URLKey(Link); zero when none
 	guid     [8]byte // hash of dedupe.GlobalGUID(GUID); zero when none
 	words    bool    // long enough for near-duplicate detection
+	body     uint64  // dedupe.Signature.Body; zero when none
 }
 
-const sigLen = 8 + 4 + 1 + 4 + 8 + 8 + 1
+const sigLen = 8 + 4 + 1 + 4 + 8 + 8 + 1 + 8
 
 func (s *sig) encode() []byte {
 	b := make([]byte, 0, sigLen)
@@ -43,7 +44,8 @@ func (s *sig) encode() []byte {
 	if s.words {
 		w = 1
 	}
-	return append(b, w)
+	b = append(b, w)
+	return binary.BigEndian.AppendUint64(b, s.body)
 }
 
 func decodeSig(b []byte) (sig, bool) {
@@ -56,6 +58,7 @@ func decodeSig(b []byte) (sig, bool) {
 		flags:    b[12],
 		priority: int32(binary.BigEndian.Uint32(b[13:])),
 		words:    b[33] == 1,
+		body:     binary.BigEndian.Uint64(b[34:]),
 	}
 	copy(s.url[:], b[17:25])
 	copy(s.guid[:], b[25:33])
@@ -86,7 +89,7 @@ func signEntry(e *feeds.Entry) signed {
 // makeSig builds the index record of an entry stored at pub.
 func makeSig(sd *signed, pub uint64, flags byte, priority int, minWords int) sig {
 	s := sig{simhash: sd.sig.SimHash, pubsec: pubSec(pub), flags: flags, priority: int32(priority),
-		words: sd.sig.Words >= minWords}
+		words: sd.sig.Words >= minWords, body: sd.sig.Body}
 	if sd.urlKey != "" {
 		hash8(s.url[:], sd.urlKey)
 	}
@@ -98,7 +101,7 @@ func makeSig(sd *signed, pub uint64, flags byte, priority int, minWords int) sig
 
 // indexes are the index buckets of one transaction.
 type indexes struct {
-	sigs, urls, guids, simhash *bolt.Bucket
+	sigs, urls, guids, simhash, bodies *bolt.Bucket
 }
 
 func openIndexes(tx *bolt.Tx) indexes {
@@ -107,6 +110,7 @@ func openIndexes(tx *bolt.Tx) indexes {
 		urls:    tx.Bucket(bucketURLs),
 		guids:   tx.Bucket(bucketGUIDs),
 		simhash: tx.Bucket(bucketSimhash),
+		bodies:  tx.Bucket(bucketBodies),
 	}
 }
 
@@ -125,6 +129,11 @@ func (ix indexes) add(k id, s sig) error {
 	}
 	if s.guid != zero8 {
 		if err := ix.guids.Put(prefixed(s.guid[:], k), flag); err != nil {
+			return err
+		}
+	}
+	if s.body != 0 {
+		if err := ix.bodies.Put(prefixed(binary.BigEndian.AppendUint64(nil, s.body), k), flag); err != nil {
 			return err
 		}
 	}
@@ -157,6 +166,11 @@ func (ix indexes) remove(k id) (sig, bool, error) {
 	}
 	if s.guid != zero8 {
 		if err := ix.guids.Delete(prefixed(s.guid[:], k)); err != nil {
+			return s, true, err
+		}
+	}
+	if s.body != 0 {
+		if err := ix.bodies.Delete(prefixed(binary.BigEndian.AppendUint64(nil, s.body), k)); err != nil {
 			return s, true, err
 		}
 	}

@@ -20,6 +20,7 @@ var (
 	bucketURLs       = []byte("urls")
 	bucketGUIDs      = []byte("guids")
 	bucketSimhash    = []byte("simhash")
+	bucketBodies     = []byte("bodies")
 	bucketMembers    = []byte("members")
 	bucketClusters   = []byte("clusters")
 	bucketTombstones = []byte("tombstones")
@@ -27,7 +28,7 @@ var (
 
 // allBuckets are the top-level buckets of the current schema, meta aside.
 var allBuckets = [][]byte{bucketEntries, bucketIDs, bucketStates, bucketFeedMeta,
-	bucketSigs, bucketURLs, bucketGUIDs, bucketSimhash, bucketMembers, bucketClusters, bucketTombstones}
+	bucketSigs, bucketURLs, bucketGUIDs, bucketSimhash, bucketBodies, bucketMembers, bucketClusters, bucketTombstones}
 
 // linkTombKey prefixes the key whose tombstone records a purged entry's
 // canonical link: makeID(feed, linkTombKey+url).

@@ -97,7 +97,9 @@ func pollFiles(t *testing.T, files []string) string {
 	var b strings.Builder
 	b.WriteString("output:\n  max_items: 100000\nfeeds:\n")
 	for _, f := range files {
-		fmt.Fprintf(&b, "  - path: %q\n    name: %q\n", f, filepath.Base(f))
+		// dedupe: false: these tests judge the cleaning of every entry,
+		// and cross-feed merging would show one copy per story.
+		fmt.Fprintf(&b, "  - path: %q\n    name: %q\n    dedupe: false\n", f, filepath.Base(f))
 	}
 	config := filepath.Join(t.TempDir(), "feeds.yaml")
 	if err := os.WriteFile(config, []byte(b.String()), 0o644); err != nil {

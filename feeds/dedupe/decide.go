@@ -15,6 +15,7 @@ type Reason string
 const (
 	SameGUID      Reason = "same-guid" // both carry the same globally unique GUID
 	SameURL       Reason = "same-url"  // their links have the same canonical key
+	SameText      Reason = "same-text" // the same body text, word for word (Signature.Body)
 	NearDuplicate Reason = "near-duplicate"
 )
 

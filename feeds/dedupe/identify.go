@@ -165,13 +165,14 @@ func fold(entries []feeds.Entry) []feeds.Entry {
 	return out
 }
 
-// guidKey is a GUID as identity: trimmed, and when it is an http(s) URL its
-// canonical key, so a GUID flipped from http to https, or given a tracking
-// parameter, stays the same identity.
+// guidKey is a GUID as identity: trimmed, and an http URL written as https,
+// so a GUID flipped from http to https stays the same identity. Nothing
+// else is folded: feeds give distinct items GUIDs that differ only in a
+// fragment or a query parameter.
 func guidKey(g string) string {
 	g = strings.TrimSpace(g)
-	if strings.HasPrefix(g, "http://") || strings.HasPrefix(g, "https://") {
-		return canon.Key(g)
+	if rest, ok := strings.CutPrefix(g, "http://"); ok {
+		return "https://" + rest
 	}
 	return g
 }

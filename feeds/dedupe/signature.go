@@ -21,6 +21,11 @@ type Signature struct {
 	SimHash uint64
 	// Words is how many words the body has.
 	Words int
+	// Body fingerprints the body's words in order (case, markup, links and
+	// punctuation aside), so that one text published twice is recognised
+	// exactly; 0 for bodies under MinTextWords words, which are too
+	// generic ("Read more", an image caption) to identify a story.
+	Body uint64
 	// Shingles are the sorted, distinct hashes of the body's word
 	// 3-shingles, for the precise Jaccard similarity.
 	Shingles []uint64
@@ -31,6 +36,10 @@ type Signature struct {
 	// texts that agree except for these are different stories.
 	Numbers, Names []uint64
 }
+
+// MinTextWords is the smallest body whose exact text identifies a story
+// across feeds (Signature.Body).
+const MinTextWords = 25
 
 // shingleSize is the number of words per shingle.
 const shingleSize = 3
@@ -68,7 +77,11 @@ func Sign(e *feeds.Entry) Signature {
 			}
 		}
 		h1, h2 = h2, w.hash
+		s.Body = mix(s.Body, w.hash)
 	})
+	if s.Words < MinTextWords {
+		s.Body = 0
+	}
 	// v counts the shingles with each bit set: a bit of the SimHash is set
 	// when more than half of the shingles have it.
 	half := int32(len(s.Shingles) / 2)
