@@ -61,6 +61,17 @@ func TestParseErrors(t *testing.T) {
 			want: []wantErr{{2, 3, `unknown key "proxy" in fetch (known keys: "timeout"`}},
 		},
 		{
+			name: "polling keys",
+			yaml: "polling:\n  adaptiv: false\n  per_host: 0\n  host_spacing: 1h\n  backoff_cap: soon\n  adaptive: maybe\n",
+			want: []wantErr{
+				{2, 3, `unknown key "adaptiv" (did you mean "adaptive"?)`},
+				{3, 13, "polling.per_host must be between 1 and 16, got 0"},
+				{4, 17, "polling.host_spacing must be between 0s and 10m"},
+				{5, 16, "polling.backoff_cap: "},
+				{6, 13, "polling.adaptive must be true or false"},
+			},
+		},
+		{
 			name: "duplicate key",
 			yaml: "interval: 10m\ninterval: 20m\n",
 			want: []wantErr{{2, 1, `duplicate key "interval" (first at line 1:1)`}},

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -45,6 +47,9 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	store, err := storage.Open(cfg.Data, storage.Options{Logger: logger})
+	if errors.Is(err, storage.ErrLocked) {
+		return refreshDaemon(ctx, cfg, stdout)
+	}
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", cfg.Data, err)
 	}
@@ -189,4 +194,20 @@ func scheduleOptions(cfg *config.Config, logger *slog.Logger) schedule.Options {
 		HostSpacing: spacing,
 		Logger:      logger,
 	}
+}
+
+// refreshDaemon asks the daemon holding the store to poll every feed now
+// (POST /refresh) and prints what it skipped.
+func refreshDaemon(ctx context.Context, cfg *config.Config, w io.Writer) error {
+	var rep refreshReport
+	if err := askDaemon(ctx, cfg, http.MethodPost, "/refresh", &rep); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(tw, "%s\tskipped\t%s until %s\n", s.ID, s.Reason, s.Until.Local().Format(time.DateTime))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "the running daemon polls %d feeds now, %d skipped; see tidyfeed status\n", rep.Refreshed, len(rep.Skipped))
+	return nil
 }

@@ -79,33 +79,39 @@ func buildStatusEmpty(cfg *config.Config, now time.Time) statusReport {
 
 // daemonStatus asks the daemon listening on cfg.Listen for the status.
 func daemonStatus(ctx context.Context, cfg *config.Config) (statusReport, error) {
+	var rep statusReport
+	return rep, askDaemon(ctx, cfg, http.MethodGet, "/api/status", &rep)
+}
+
+// askDaemon sends a request to the daemon that holds cfg's store, on its
+// listen address, and decodes its JSON reply into v.
+func askDaemon(ctx context.Context, cfg *config.Config, method, path string, v any) error {
 	host, port, err := net.SplitHostPort(cfg.Listen)
 	if err != nil {
-		return statusReport{}, fmt.Errorf("store %s is locked and listen %q is unusable: %w", cfg.Data, cfg.Listen, err)
+		return fmt.Errorf("store %s is locked and listen %q is unusable: %w", cfg.Data, cfg.Listen, err)
 	}
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	u := "http://" + net.JoinHostPort(host, port) + "/api/status"
+	u := "http://" + net.JoinHostPort(host, port) + path
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
-		return statusReport{}, fmt.Errorf("ask daemon %s: %w", u, err)
+		return fmt.Errorf("ask daemon %s: %w", u, err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return statusReport{}, fmt.Errorf("store %s is locked by another process; ask daemon %s: %w", cfg.Data, u, err)
+		return fmt.Errorf("store %s is locked by another process; ask daemon %s: %w", cfg.Data, u, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return statusReport{}, fmt.Errorf("ask daemon %s: HTTP %d", u, resp.StatusCode)
+		return fmt.Errorf("ask daemon %s: HTTP %d", u, resp.StatusCode)
 	}
-	var rep statusReport
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&rep); err != nil {
-		return statusReport{}, fmt.Errorf("read daemon status from %s: %w", u, err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(v); err != nil {
+		return fmt.Errorf("read daemon reply from %s: %w", u, err)
 	}
-	return rep, nil
+	return nil
 }
 
 // printStatus writes one block per feed.

@@ -206,6 +206,12 @@ func TestStatusFromDaemon(t *testing.T) {
 		t.Errorf("refresh skipped %v, want /limited for retry-after and /gone", rep.Skipped)
 	}
 	waitFor(t, "the refresh to poll /ok.rss", 10*time.Second, func() bool { return pub.count("/ok.rss") >= 2 })
+
+	// `tidyfeed poll` while the daemon holds the store asks it to refresh.
+	out, _, err = tidyfeed(t, "poll", "-config", config)
+	if err != nil || !regexp.MustCompile(`/limited\s+skipped\s+retry-after until`).MatchString(out) || !strings.Contains(out, "the running daemon polls") {
+		t.Errorf("poll while the daemon runs: %v\n%s", err, out)
+	}
 	if pub.count("/limited") != 1 || pub.count("/gone") != 1 {
 		t.Errorf("after refresh: /limited %d, /gone %d requests; want 1 each", pub.count("/limited"), pub.count("/gone"))
 	}

@@ -7,6 +7,25 @@
 // its validators, the cleaner's learned profile) is saved in a single store
 // transaction, so a crash leaves all of it or none. A failed poll records
 // the error in the feed state and never touches stored entries.
+//
+// Every poll plans the next one with schedule.Plan and saves the plan in
+// the state (NextCheck, NextReason), with what it was planned from: the
+// document's hints and recent publication times, so that a 304 is planned
+// like the 200 before it. Failures are classified in one switch (classify):
+// Retry-After, gone (410), not found (404, gone after days), bot challenge,
+// temporary, and failures that are not the feed's fault and do not grow
+// its backoff: our own (store, shutdown) and our network (every host
+// polled lately failed below HTTP). A permanent redirect seen on three
+// consecutive polls over at least a day is followed: the feed is polled at
+// the new URL under its configured ID, and the move is logged with the
+// edit to make; feeds.yaml is never rewritten.
+//
+// # Caveats
+//
+//   - The outage detector lives in the Ingester, which cmd/tidyfeed rebuilds
+//     on each config reload; a reload forgets the last quarter hour.
+//   - A body whose hash is unchanged is not parsed, so its hints and
+//     publication times are those stored from the last parse.
 package ingest
 
 import (
