@@ -37,7 +37,7 @@ func isChallenge(h http.Header, body []byte) bool {
 	if strings.EqualFold(strings.TrimSpace(h.Get("Cf-Mitigated")), "challenge") {
 		return true
 	}
-	if !isHTML(h.Get("Content-Type"), body) {
+	if !isHTML(h.Get("Content-Type"), body) || looksLikeFeed(body) {
 		return false
 	}
 	b := bytes.ToLower(body[:min(len(body), challengeScan)])
@@ -59,6 +59,19 @@ func isHTML(contentType string, body []byte) bool {
 	case "":
 		head := bytes.ToLower(bytes.TrimSpace(body[:min(len(body), 512)]))
 		return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
+	}
+	return false
+}
+
+// looksLikeFeed reports whether a body starts like an XML or JSON document
+// rather than an HTML page, whatever its media type says (some servers
+// label feeds text/html).
+func looksLikeFeed(body []byte) bool {
+	head := bytes.ToLower(bytes.TrimLeft(body[:min(len(body), 512)], " \t\r\n\ufeff"))
+	for _, p := range []string{"<?xml", "<rss", "<feed", "<rdf", "{"} {
+		if bytes.HasPrefix(head, []byte(p)) {
+			return true
+		}
 	}
 	return false
 }

@@ -26,6 +26,7 @@ func TestFetchChallenge(t *testing.T) {
 		{"captcha wall without type", 200, nil, `<html><body><div class="g-recaptcha"></div></body></html>`, true, false},
 		{"plain 403", 403, map[string]string{"Content-Type": "text/html"}, "<html><title>Forbidden</title></html>", false, true},
 		{"plain HTML page", 200, map[string]string{"Content-Type": "text/html"}, "<html><title>Home</title></html>", false, false},
+		{"feed labelled text/html", 200, map[string]string{"Content-Type": "text/html"}, rss[:len(rss)-len("</channel></rss>")] + `<item><title>Please wait: g-recaptcha explained</title></item></channel></rss>`, false, false},
 		{"feed mentioning captcha words", 200, map[string]string{"Content-Type": "application/rss+xml"}, rss[:len(rss)-len("</channel></rss>")] + `<item><title>just a moment</title></item></channel></rss>`, false, false},
 	}
 	for _, tt := range tests {

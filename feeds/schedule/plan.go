@@ -202,7 +202,7 @@ func planBackoff(in PlanInput) Decision {
 
 // adaptiveInterval returns half the mean gap between the dated posts,
 // clamped, and slower for a feed silent for weeks. ok is false with fewer
-// than two usable dates.
+// than two distinct usable dates.
 func adaptiveInterval(posts []time.Time, now time.Time) (time.Duration, bool) {
 	var ts []time.Time
 	for _, t := range posts {
@@ -210,10 +210,13 @@ func adaptiveInterval(posts []time.Time, now time.Time) (time.Duration, bool) {
 			ts = append(ts, t)
 		}
 	}
+	slices.SortFunc(ts, func(a, b time.Time) int { return b.Compare(a) })
+	// Feeds that stamp every entry with one time (often the time the
+	// document was generated) say nothing about their posting rate.
+	ts = slices.CompactFunc(ts, time.Time.Equal)
 	if len(ts) < 2 {
 		return 0, false
 	}
-	slices.SortFunc(ts, func(a, b time.Time) int { return b.Compare(a) })
 	mean := ts[0].Sub(ts[len(ts)-1]) / time.Duration(len(ts)-1)
 	d := min(max(mean/2, AdaptiveFloor), AdaptiveCeiling)
 	if silence := now.Sub(ts[0]); silence >= SilentAfter {
@@ -224,6 +227,9 @@ func adaptiveInterval(posts []time.Time, now time.Time) (time.Duration, bool) {
 
 // jitter spreads d by up to ±10% using r in [-1, 1]; 0 leaves it as is.
 func jitter(d time.Duration, r float64) time.Duration {
+	if r != r { // NaN
+		r = 0
+	}
 	r = min(max(r, -1), 1)
 	return time.Duration(float64(d) * (1 + 0.1*r))
 }

@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -29,10 +30,14 @@ func TestPlan(t *testing.T) {
 		{"default interval", PlanInput{}, 30 * time.Minute, "interval", false, 0},
 		{"jitter up", PlanInput{Interval: time.Hour, Jitter: 1}, 66 * time.Minute, "interval", false, 0},
 		{"jitter down", PlanInput{Interval: time.Hour, Jitter: -1}, 54 * time.Minute, "interval", false, 0},
+		{"jitter clamped", PlanInput{Interval: time.Hour, Jitter: -7}, 54 * time.Minute, "interval", false, 0},
+		{"jitter NaN", PlanInput{Interval: time.Hour, Jitter: math.NaN()}, time.Hour, "interval", false, 0},
 		{"adaptive half mean gap", PlanInput{Interval: 3 * time.Hour, Adaptive: true, RecentPosts: hourly(5)}, 30 * time.Minute, "adaptive", false, 0},
 		{"adaptive floor", PlanInput{Adaptive: true, RecentPosts: []time.Time{now.Add(-time.Minute), now.Add(-2 * time.Minute)}}, 15 * time.Minute, "adaptive", false, 0},
 		{"adaptive ceiling", PlanInput{Adaptive: true, RecentPosts: []time.Time{now.Add(-time.Hour), now.Add(-6 * 24 * time.Hour)}}, 24 * time.Hour, "adaptive", false, 0},
 		{"adaptive silent for weeks", PlanInput{Adaptive: true, RecentPosts: []time.Time{now.Add(-21 * 24 * time.Hour), now.Add(-22 * 24 * time.Hour)}}, 72 * time.Hour, "adaptive", false, 0},
+		{"adaptive ignores one date stamped on all", PlanInput{Interval: time.Hour, Adaptive: true, RecentPosts: []time.Time{now, now, now, now}}, time.Hour, "interval", false, 0},
+		{"adaptive ignores future dates", PlanInput{Interval: time.Hour, Adaptive: true, RecentPosts: []time.Time{now.Add(48 * time.Hour), now.Add(50 * time.Hour), now.Add(-time.Hour)}}, time.Hour, "interval", false, 0},
 		{"adaptive needs two dates", PlanInput{Interval: time.Hour, Adaptive: true, RecentPosts: hourly(1)}, time.Hour, "interval", false, 0},
 		{"pinned ignores adaptive", PlanInput{Interval: 2 * time.Hour, Pinned: true, Adaptive: true, RecentPosts: hourly(5)}, 2 * time.Hour, "interval", false, 0},
 		{"adaptive off", PlanInput{Interval: 2 * time.Hour, RecentPosts: hourly(5)}, 2 * time.Hour, "interval", false, 0},
@@ -111,4 +116,40 @@ func TestPlanNeverInSkipWindow(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzPlan checks Plan's invariants on arbitrary input: the next check is
+// never before now, never later than the longest wait Plan may choose plus
+// a skip window, and always has a reason.
+func FuzzPlan(f *testing.F) {
+	f.Add(int64(0), int64(time.Hour), uint8(0), 3, int64(7200), int64(3600), uint32(0xFFF000), uint8(0x41), 0.3, true)
+	f.Add(int64(1e18), int64(0), uint8(1), 40, int64(-5), int64(0), uint32(0), uint8(0), -1.0, false)
+	f.Fuzz(func(t *testing.T, nowSec, interval int64, failure uint8, errs int, ttlSec, retrySec int64, skipHours uint32, skipDays uint8, jit float64, adaptive bool) {
+		now := time.Unix(nowSec%(1<<33), 0).UTC()
+		fails := []Failure{FailNone, FailRetryAfter, FailGone, FailNotFound, FailChallenge, FailTemporary, FailOffline, FailInternal}
+		var hints feeds.PollHints
+		for h := range 24 {
+			if skipHours&(1<<h) != 0 {
+				hints.SkipHours = append(hints.SkipHours, h)
+			}
+		}
+		for d := range 7 {
+			if skipDays&(1<<d) != 0 {
+				hints.SkipDays = append(hints.SkipDays, time.Weekday(d).String())
+			}
+		}
+		hints.TTL = time.Duration(ttlSec%(1<<31)) * time.Second
+		in := PlanInput{
+			Now: now, Interval: time.Duration(interval % int64(30*24*time.Hour)), Adaptive: adaptive,
+			RecentPosts: []time.Time{now.Add(-time.Hour), now.Add(-time.Duration(ttlSec%1e6) * time.Second)},
+			Hints:       hints, Failure: fails[int(failure)%len(fails)], ConsecutiveErrors: errs % 1000,
+			ErrorSince: now.Add(-time.Duration(retrySec%1e7) * time.Second),
+			RetryAfter: now.Add(time.Duration(retrySec%1e8) * time.Second), Jitter: jit,
+		}
+		d := Plan(in)
+		longest := max(in.Interval, DefaultInterval, DefaultBackoffCap, DefaultMaxRetryAfter, SilentCeiling)*11/10 + 8*24*time.Hour
+		if d.Next.Before(now) || d.Next.After(now.Add(longest)) || d.Reason == "" {
+			t.Fatalf("Plan(%+v) = %+v: next outside [now, now+%v] or no reason", in, d, longest)
+		}
+	})
 }
