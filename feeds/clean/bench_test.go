@@ -3,6 +3,7 @@ package clean
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
@@ -66,4 +67,27 @@ func BenchmarkMinifluxGithub(b *testing.B) {
 		e := feeds.Entry{Raw: feeds.Raw{Title: "GitHub", Link: "https://github.com/miniflux/v2", Content: string(data)}}
 		c.Clean(&e, Feed{})
 	}
+}
+
+// BenchmarkLearnAndCleanCorpus runs what ingest does with a polled batch:
+// Profile.Learn over the entries, then Clean on each with the profile.
+func BenchmarkLearnAndCleanCorpus(b *testing.B) {
+	entries := corpusEntries(b)
+	var size int64
+	for i := range entries {
+		entries[i].GUID = strconv.Itoa(i)
+		body, _ := rawBody(entries[i].Raw)
+		size += int64(len(body))
+	}
+	c := New(Options{})
+	b.SetBytes(size)
+	for b.Loop() {
+		p := NewProfile()
+		p.Learn(entries)
+		for i := range entries {
+			e := entries[i]
+			c.Clean(&e, Feed{Profile: p})
+		}
+	}
+	b.ReportMetric(float64(len(entries))*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 }

@@ -57,7 +57,9 @@ func New(opts Options) *Cleaner {
 // Clean reads e.Raw and sets e.Title (plain text), e.Link (tracking
 // removed, redirect wrappers unwrapped), e.Content (clean, safe HTML) and
 // e.Summary (a plain-text excerpt). It returns what it removed from the
-// body. Clean does no I/O; it does not modify e.Raw or f.Profile.
+// body. Clean does no I/O; it does not modify e.Raw, nor what f.Profile
+// learned: it only takes the parse of the body that Profile.Learn kept,
+// if any, instead of parsing the body again.
 func (c *Cleaner) Clean(e *feeds.Entry, f Feed) Report {
 	var rep Report
 	e.Title = safeText(e.Raw.Title)
@@ -125,8 +127,17 @@ func (c *Cleaner) body(raw string, in input, f Feed, rep *Report) (string, strin
 	if strings.TrimSpace(raw) == "" {
 		return "", ""
 	}
-	root := parseBody(prepare(raw, in.text))
-	dropElements(root, rep, func(fam string) bool { return disabled[fam] })
+	prepared := prepare(raw, in.text)
+	var root *html.Node
+	// Learn parsed this body already, dropping form controls as Clean
+	// does when neither family that owns them is off.
+	if pb, ok := f.Profile.takeParse(prepared); ok && !disabled["share"] && !disabled["cta"] {
+		root = pb.root
+		rep.Removed = append(rep.Removed, pb.rep.Removed...)
+	} else {
+		root = parseBody(prepared)
+		dropElements(root, rep, func(fam string) bool { return disabled[fam] })
+	}
 	rewrite(root, baseURL(in.base, in.link), rep)
 	if !disabled["share"] {
 		dropShareLinks(root, rep)

@@ -38,11 +38,23 @@ func hintFamily(n *html.Node) string {
 			continue
 		}
 		for _, tok := range strings.Fields(strings.ToLower(a.Val)) {
-			for _, cand := range hintCandidates(tok) {
-				for fam, toks := range hintTokens {
-					if toks[cand] {
-						return fam
-					}
+			if fam := tokenFamily(tok); fam != "" {
+				return fam
+			}
+			if !strings.ContainsAny(tok, "-_") {
+				continue
+			}
+			// The parts of "sd-sharing-enabled", "ad_slot".
+			for len(tok) > 0 {
+				i := strings.IndexAny(tok, "-_")
+				part := tok
+				if i >= 0 {
+					part, tok = tok[:i], tok[i+1:]
+				} else {
+					tok = ""
+				}
+				if fam := tokenFamily(part); fam != "" {
+					return fam
 				}
 			}
 		}
@@ -50,38 +62,65 @@ func hintFamily(n *html.Node) string {
 	return ""
 }
 
-// hintCandidates returns tok and its parts split at "-" and "_".
-func hintCandidates(tok string) []string {
-	out := []string{tok}
-	parts := strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == '_' })
-	if len(parts) > 1 {
-		out = append(out, parts...)
+// tokenFamily returns the family whose hint tokens hold tok, or "".
+func tokenFamily(tok string) string {
+	for fam, toks := range hintTokens {
+		if toks[tok] {
+			return fam
+		}
 	}
-	return out
+	return ""
 }
 
-// hintRule returns the rule removing elements hinted as family.
+// hinted is an element with a class or id hint, in document order.
+type hinted struct {
+	n      *html.Node
+	family string
+}
+
+// hintedElements returns the elements under d.root whose class or id
+// names a family, found in one walk shared by the four hint rules.
+func (d *doc) hintedElements() []hinted {
+	if d.hintsDone {
+		return d.hints
+	}
+	d.hintsDone = true
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if len(c.Attr) > 0 {
+				if fam := hintFamily(c); fam != "" {
+					d.hints = append(d.hints, hinted{c, fam})
+				}
+			}
+			walk(c)
+		}
+	}
+	walk(d.root)
+	return d.hints
+}
+
+// hintRule returns the rule removing elements hinted as family. An
+// element inside one already removed is skipped; one kept (too large)
+// does not hide hinted elements inside it.
 func hintRule(family string) func(d *doc, name string) {
 	return func(d *doc, name string) {
+		hs := d.hintedElements()
+		if len(hs) == 0 {
+			return
+		}
 		total := 0
 		for _, b := range d.live() {
 			total += b.words
 		}
-		var walk func(n *html.Node)
-		walk = func(n *html.Node) {
-			var next *html.Node
-			for c := n.FirstChild; c != nil; c = next {
-				next = c.NextSibling
-				if c.Type != html.ElementNode {
-					continue
-				}
-				if hintFamily(c) == family && d.removeHinted(c, total, name) {
-					continue
-				}
-				walk(c)
+		for _, h := range hs {
+			if h.family == family && isInside(h.n, d.root) {
+				d.removeHinted(h.n, total, name)
 			}
 		}
-		walk(d.root)
 	}
 }
 

@@ -17,6 +17,9 @@ type doc struct {
 	link    *url.URL
 	profile *Profile
 	rep     *Report
+
+	hints     []hinted // elements with class or id hints, see hintedElements
+	hintsDone bool
 }
 
 // live returns the blocks not yet removed, in document order.

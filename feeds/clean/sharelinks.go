@@ -1,7 +1,6 @@
 package clean
 
 import (
-	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -13,21 +12,52 @@ import (
 // image's alt text, which the block rules never see. These URL shapes are
 // the share endpoints of the platforms themselves (sharer.php, intent/tweet,
 // pin/create, whatsapp send, Blogger share-post.g, WordPress ?share=, an
-// e-mail link with no address), so they hold for any publisher.
-var shareURLRE = regexp.MustCompile(`(?i)` + strings.Join([]string{
-	`/sharer(?:/sharer)?\.php`, `/share\.php(?:$|[?#])`, `/intent/(?:tweet|post|compose)`,
-	`/sharearticle`, `/sharing/share-offsite`, `/pin/create/`, `/(?:share-post|email-post)\.g(?:$|[?#])`,
-	`^https?://(?:api\.|web\.)?whatsapp\.com/send`, `^https?://wa\.me/\?`, `^https?://(?:t|telegram)\.me/share`,
-	`^https?://(?:www\.)?reddit\.com/submit`, `^https?://(?:www\.)?addtoany\.com/`, `^https?://(?:[a-z0-9-]+\.)*sharethis\.com/`,
-	`^https?://(?:www\.)?getpocket\.com/(?:save|edit)`, `^https?://(?:www\.)?flipboard\.com/bookmarklet`,
-	`^https?://(?:www\.)?xing\.com/(?:spi/shares|social/share)`, `^https?://news\.ycombinator\.com/submitlink`,
-	`^https?://bsky\.app/intent/`, `[?&]share=(?:twitter|facebook|email|linkedin|pinterest|reddit|tumblr|pocket|telegram|jetpack-whatsapp|whatsapp|x|mastodon|bluesky|threads|print|nextdoor)(?:$|&|#)`,
-	`^mailto:\?`, `^(?:whatsapp|fb-messenger|viber|sms):`,
-}, "|"))
+// e-mail link with no address), so they hold for any publisher. Plain
+// substring tests: links are many, and a regular expression over every
+// href cost a seventh of the cleaning time.
+var shareURLParts = []string{
+	"/sharer.php", "/share.php", "/intent/tweet", "/intent/post", "/intent/compose", "/sharearticle",
+	"/sharing/share-offsite", "/pin/create/", "/share-post.g", "/email-post.g", "whatsapp.com/send",
+	"//wa.me/?", "//t.me/share", "//telegram.me/share", "reddit.com/submit", "//www.addtoany.com/",
+	"//addtoany.com/", "sharethis.com/", "getpocket.com/save", "getpocket.com/edit", "flipboard.com/bookmarklet",
+	"xing.com/spi/shares", "xing.com/social/share", "news.ycombinator.com/submitlink", "//bsky.app/intent/",
+}
+
+// shareURLSchemes open app share links and address-less e-mail links.
+var shareURLSchemes = []string{"mailto:?", "whatsapp:", "fb-messenger:", "viber:", "sms:"}
+
+// shareTargets are the values of WordPress/Jetpack's share= parameter.
+var shareTargets = set("twitter", "facebook", "email", "linkedin", "pinterest", "reddit", "tumblr", "pocket",
+	"telegram", "jetpack-whatsapp", "whatsapp", "x", "mastodon", "bluesky", "threads", "print", "nextdoor")
 
 // isShareURL reports whether href is a platform's share endpoint.
 func isShareURL(href string) bool {
-	return shareURLRE.MatchString(strings.TrimSpace(href))
+	h := strings.ToLower(strings.TrimSpace(href))
+	for _, p := range shareURLSchemes {
+		if strings.HasPrefix(h, p) {
+			return true
+		}
+	}
+	if !strings.Contains(h, "share") && !strings.Contains(h, "intent/") && !strings.Contains(h, "pin/create") &&
+		!strings.Contains(h, "whatsapp") && !strings.Contains(h, "wa.me") && !strings.Contains(h, "submit") &&
+		!strings.Contains(h, "pocket") && !strings.Contains(h, "bookmarklet") && !strings.Contains(h, "post.g") {
+		return false
+	}
+	for _, p := range shareURLParts {
+		if strings.Contains(h, p) {
+			return true
+		}
+	}
+	for _, sep := range []string{"?share=", "&share="} {
+		if i := strings.Index(h, sep); i >= 0 {
+			v := h[i+len(sep):]
+			if j := strings.IndexAny(v, "&#"); j >= 0 {
+				v = v[:j]
+			}
+			return shareTargets[v]
+		}
+	}
+	return false
 }
 
 // dropShareLinks removes links to share endpoints whose text is short (a

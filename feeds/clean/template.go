@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"golang.org/x/net/html"
 )
 
 // Family "template": blocks that recur across a feed's entries (an
@@ -39,7 +40,23 @@ type Profile struct {
 	entries []profileEntry // oldest first
 	index   map[string]int // entry id → position in entries
 	counts  map[string]int // fingerprint → number of entries holding it
+
+	// parses holds the bodies the last Learn parsed, by prepared body, so
+	// that Clean can take one instead of parsing the same body again.
+	pmu    sync.Mutex
+	parses map[string]parsedBody
 }
+
+// parsedBody is a body parsed by Learn, with form controls and unsafe
+// elements already dropped (what that recorded is in rep).
+type parsedBody struct {
+	root *html.Node
+	rep  Report
+}
+
+// maxCachedParse bounds the bytes of body text whose parse Learn keeps
+// for Clean; beyond it, Clean parses again.
+const maxCachedParse = 16 << 20
 
 type profileEntry struct {
 	ID     string   `json:"id"`
@@ -62,16 +79,33 @@ func NewProfile() *Profile {
 // entry already learned (same GUID, link or title and body) is learned
 // again only if its body changed; the oldest entries are forgotten beyond
 // the window. Learn is safe to call concurrently with Clean.
+//
+// Learn keeps the parse of each body until Clean takes it (each parse is
+// taken at most once, and the next Learn drops those not taken), so a
+// batch that is learned and then cleaned is parsed once.
 func (p *Profile) Learn(entries []feeds.Entry) {
 	learned := make([]profileEntry, 0, len(entries))
+	parses := make(map[string]parsedBody, len(entries))
+	cached := 0
 	for i := range entries {
 		e := &entries[i]
 		body, _ := rawBody(e.Raw)
 		if body == "" {
 			continue
 		}
-		learned = append(learned, profileEntry{ID: entryID(e), Blocks: fingerprints(body, e.Raw.Text)})
+		prepared := prepare(body, e.Raw.Text)
+		var rep Report
+		root := parseBody(prepared)
+		dropElements(root, &rep, func(string) bool { return false })
+		learned = append(learned, profileEntry{ID: entryID(e), Blocks: fingerprintsOf(root)})
+		if _, dup := parses[prepared]; !dup && cached+len(prepared) <= maxCachedParse {
+			parses[prepared] = parsedBody{root: root, rep: rep}
+			cached += len(prepared)
+		}
 	}
+	p.pmu.Lock()
+	p.parses = parses
+	p.pmu.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.index == nil {
@@ -167,10 +201,24 @@ func entryID(e *feeds.Entry) string {
 	return "h:" + fingerprint(e.Raw.Title+"\x00"+body)
 }
 
-// fingerprints returns the distinct fingerprints of body's text blocks.
-func fingerprints(body string, text bool) []string {
-	root := parseBody(prepare(body, text))
-	dropElements(root, &Report{}, func(string) bool { return false })
+// takeParse returns, and forgets, the parse Learn kept for the prepared
+// body, if any. p may be nil.
+func (p *Profile) takeParse(prepared string) (parsedBody, bool) {
+	if p == nil {
+		return parsedBody{}, false
+	}
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
+	pb, ok := p.parses[prepared]
+	if ok {
+		delete(p.parses, prepared)
+	}
+	return pb, ok
+}
+
+// fingerprintsOf returns the distinct fingerprints of the text blocks
+// under root.
+func fingerprintsOf(root *html.Node) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, b := range collectBlocks(root) {

@@ -106,3 +106,44 @@ func TestProfileBounded(t *testing.T) {
 		t.Error("UnmarshalJSON accepted an unknown version")
 	}
 }
+
+// TestLearnSharesParse checks that cleaning after Learn (which keeps each
+// body's parse for Clean) gives the same output as cleaning a fresh
+// parse, and that a kept parse is taken only once.
+func TestLearnSharesParse(t *testing.T) {
+	c := New(Options{})
+	for _, f := range loadFixtures(t) {
+		t.Run(f.Outlet, func(t *testing.T) {
+			entries := f.entries()
+			p := NewProfile()
+			p.Learn(entries)
+			// The reference: the same learned state, without kept parses.
+			data, err := json.Marshal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh := NewProfile()
+			if err := json.Unmarshal(data, fresh); err != nil {
+				t.Fatal(err)
+			}
+			for i := range entries {
+				shared, alone := entries[i], entries[i]
+				body, _ := rawBody(shared.Raw)
+				if _, ok := p.parses[prepare(body, shared.Raw.Text)]; !ok {
+					t.Fatalf("entry %d: Learn kept no parse", i)
+				}
+				repShared := c.Clean(&shared, Feed{Rules: f.Cases[i].Rules, Profile: p})
+				repAlone := c.Clean(&alone, Feed{Rules: f.Cases[i].Rules, Profile: fresh})
+				if shared.Content != alone.Content || shared.Summary != alone.Summary {
+					t.Errorf("entry %d: content with shared parse\n%s\nwant\n%s", i, shared.Content, alone.Content)
+				}
+				if repShared.String() != repAlone.String() {
+					t.Errorf("entry %d: report with shared parse\n%s\nwant\n%s", i, repShared, repAlone)
+				}
+				if _, ok := p.parses[prepare(body, shared.Raw.Text)]; ok {
+					t.Errorf("entry %d: parse still kept after Clean took it", i)
+				}
+			}
+		})
+	}
+}
