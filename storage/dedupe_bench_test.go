@@ -107,7 +107,7 @@ func BenchmarkDedupeLookup(b *testing.B) {
 		probes := make([]feeds.Entry, 256)
 		for i := range probes {
 			src := n - 1 - r.IntN(min(n, 5000)) // a recent entry
-			p := synthEntry(r, 100, n+i, base) // fresh text, feed 100 (new)
+			p := synthEntry(r, 100, n+i, base)  // fresh text, feed 100 (new)
 			if i%2 == 0 {
 				// a near-duplicate: the stored entry's text, three words changed
 				var orig feeds.Entry
