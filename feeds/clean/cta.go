@@ -29,7 +29,7 @@ sie sich jetzt unseren unser den die der das zum fur und kostenlos taglich woche
 keine mehr verpassen erhalten jeden jede morgen wichtigste ihrem ihr postfach leser folge
 nuestro nuestra el la los las de del y para gratis cada dia semana aqui recibe recibir no te pierdas
 nada ultimas noticias todas todos nuevas nuevos lectores manana
-il la le di e per gratis ogni giorno settimana qui ricevi nostra
+il la le di e per gratis ogni giorno settimana qui ricevi nostra alla al nostre ricevere mattina notizie del aggiornamenti
 o a os as de e para gratis cada dia semana aqui receba nossa uma todas todos nova novas semanas leitores
 je onze de het en voor gratis elke dag week hier op mis geen meer nooit aflevering lezers`)
 

@@ -50,7 +50,7 @@ var bylineWords = []string{
 	"par", "publie par", "ecrit par", "redige par", "texte", "auteur",
 	"von", "geschrieben von", "veroffentlicht von", "autor", "autorin", "text",
 	"por", "escrito por", "publicado por", "redaccion",
-	"scritto da", "pubblicato da", "door", "geschreven door",
+	"scritto da", "pubblicato da", "di", "door", "geschreven door",
 	// Opinion and analysis bylines.
 	"opinion by", "analysis by", "commentary by", "column by", "une chronique de", "chronique de",
 	"un editorial de", "ein kommentar von", "kommentar von", "eine analyse von", "una columna de",
@@ -94,7 +94,7 @@ func isByline(b *block) bool {
 		}
 		// The raw text after the by-word must start with a capital letter.
 		rest := strings.TrimLeft(afterWords(b.text, words(w)), " :-–—")
-		return isName(rest)
+		return isName(rest) || isNewsroom(fold(rest))
 	}
 	return false
 }
@@ -104,6 +104,18 @@ var nameJoiners = map[string]bool{
 	"and": true, "und": true, "et": true, "y": true, "e": true, "en": true, "&": true,
 	"de": true, "van": true, "von": true, "der": true, "den": true, "di": true, "da": true,
 	"le": true, "la": true, "del": true, "dos": true, "du": true, "bin": true, "al": true,
+}
+
+// isNewsroom reports whether folded text f starts with a newsroom desk
+// ("la redaction, publie le …"), in a line of at most 16 words.
+func isNewsroom(f string) bool {
+	fs := strings.Fields(f)
+	for n := 1; n <= 3 && n <= len(fs); n++ {
+		if newsroomWords[strings.Join(fs[:n], " ")] && len(fs) <= 16 {
+			return true
+		}
+	}
+	return false
 }
 
 // dateJoiners introduce the date or time after a byline's names.
