@@ -1,0 +1,239 @@
+package metrics_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/internal/metrics"
+)
+
+// scrape fetches /metrics over HTTP and parses it with the Prometheus text
+// parser.
+func scrape(t *testing.T, h http.Handler) map[string]*dto.MetricFamily {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatalf("scrape: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("scrape status = %d, want 200", resp.StatusCode)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parse scrape: %v", err)
+	}
+	return mfs
+}
+
+// value returns the value of the series of name whose labels include want,
+// and whether there is one.
+func value(mfs map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
+	mf, ok := mfs[name]
+	if !ok {
+		return 0, false
+	}
+next:
+	for _, m := range mf.GetMetric() {
+		have := map[string]string{}
+		for _, lp := range m.GetLabel() {
+			have[lp.GetName()] = lp.GetValue()
+		}
+		for k, v := range want {
+			if have[k] != v {
+				continue next
+			}
+		}
+		switch {
+		case m.Counter != nil:
+			return m.GetCounter().GetValue(), true
+		case m.Gauge != nil:
+			return m.GetGauge().GetValue(), true
+		case m.Histogram != nil:
+			return float64(m.GetHistogram().GetSampleCount()), true
+		}
+	}
+	return 0, false
+}
+
+// feedsIn lists the distinct feed label values of name.
+func feedsIn(mfs map[string]*dto.MetricFamily, name string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range mfs[name].GetMetric() {
+		for _, lp := range m.GetLabel() {
+			if lp.GetName() == "feed" {
+				out[lp.GetValue()] = true
+			}
+		}
+	}
+	return out
+}
+
+func TestScrapePerFeedSeries(t *testing.T) {
+	attempt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	states := []feeds.FeedState{
+		{FeedID: "https://a.example/feed", LastAttempt: attempt, LastSuccess: attempt, NextCheck: attempt.Add(30 * time.Minute), NextReason: "interval", Entries: 12},
+		{FeedID: "https://b.example/feed", LastAttempt: attempt, LastSuccess: attempt.Add(-time.Hour), ConsecutiveErrors: 3, ErrorKind: "temporary", NextCheck: attempt.Add(time.Hour), NextReason: "backoff"},
+		{FeedID: "https://old.example/feed", LastAttempt: attempt}, // stored, no longer configured
+	}
+	m := metrics.New(metrics.Options{
+		States:  func(context.Context) ([]feeds.FeedState, error) { return states, nil },
+		Store:   func(context.Context) (metrics.StoreStats, error) { return metrics.StoreStats{FileBytes: 1 << 20, FreePages: 7, PageSize: 4096, Entries: 12}, nil },
+		Version: "v1.2.3", Commit: "abc123",
+	})
+	m.SetFeeds([]string{"https://a.example/feed", "https://b.example/feed"})
+	m.ObservePoll(metrics.Poll{Feed: "https://a.example/feed", Outcome: "new", HTTPStatus: 200, Fetched: true,
+		FetchDuration: 300 * time.Millisecond, Bytes: 5000, New: 4, Updated: 1, Merged: 2, Dropped: map[string]int{"duplicate": 1, "tombstoned": 2}})
+	m.ObservePoll(metrics.Poll{Feed: "https://a.example/feed", Outcome: "not-modified", HTTPStatus: 304, Fetched: true, FetchDuration: 50 * time.Millisecond, Bytes: 0})
+	m.ObservePoll(metrics.Poll{Feed: "https://b.example/feed", Outcome: "error", HTTPStatus: 503})
+	m.ObservePoll(metrics.Poll{Feed: "https://gone.example/feed", Outcome: "new", HTTPStatus: 200, New: 9}) // not configured
+	m.ObservePruned("https://a.example/feed", 5)
+
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	mfs := scrape(t, mux)
+
+	a, b := map[string]string{"feed": "https://a.example/feed"}, map[string]string{"feed": "https://b.example/feed"}
+	with := func(base map[string]string, k, v string) map[string]string {
+		out := map[string]string{k: v}
+		for kk, vv := range base {
+			out[kk] = vv
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		metric string
+		labels map[string]string
+		want   float64
+	}{
+		{"last attempt", "tidyfeed_feed_last_attempt_timestamp_seconds", a, float64(attempt.Unix())},
+		{"last success", "tidyfeed_feed_last_success_timestamp_seconds", b, float64(attempt.Add(-time.Hour).Unix())},
+		{"consecutive errors", "tidyfeed_feed_consecutive_errors", b, 3},
+		{"healthy feed has no errors", "tidyfeed_feed_consecutive_errors", a, 0},
+		{"next check with reason", "tidyfeed_feed_next_check_timestamp_seconds", with(b, "reason", "backoff"), float64(attempt.Add(time.Hour).Unix())},
+		{"problem", "tidyfeed_feed_problem", with(b, "kind", "temporary"), 1},
+		{"stored entries", "tidyfeed_feed_stored_entries", a, 12},
+		{"fetch histogram count", "tidyfeed_feed_fetch_duration_seconds", a, 2},
+		{"200 responses", "tidyfeed_feed_responses_total", with(a, "class", "2xx"), 1},
+		{"304 responses", "tidyfeed_feed_responses_total", with(a, "class", "304"), 1},
+		{"5xx responses", "tidyfeed_feed_responses_total", with(b, "class", "5xx"), 1},
+		{"bytes", "tidyfeed_feed_received_bytes_total", a, 5000},
+		{"new", "tidyfeed_feed_entries_total", with(a, "kind", "new"), 4},
+		{"updated", "tidyfeed_feed_entries_total", with(a, "kind", "updated"), 1},
+		{"merged", "tidyfeed_feed_entries_total", with(a, "kind", "merged"), 2},
+		{"dropped duplicate", "tidyfeed_feed_entries_dropped_total", with(a, "reason", "duplicate"), 1},
+		{"dropped tombstoned", "tidyfeed_feed_entries_dropped_total", with(a, "reason", "tombstoned"), 2},
+		{"dropped retention", "tidyfeed_feed_entries_dropped_total", with(a, "reason", "retention"), 5},
+		{"polls by outcome", "tidyfeed_feed_polls_total", with(b, "outcome", "error"), 1},
+		{"store file", "tidyfeed_store_file_bytes", nil, 1 << 20},
+		{"store free pages", "tidyfeed_store_free_pages", nil, 7},
+		{"store free bytes", "tidyfeed_store_free_bytes", nil, 7 * 4096},
+		{"build info", "tidyfeed_build_info", map[string]string{"version": "v1.2.3", "commit": "abc123"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := value(mfs, tt.metric, tt.labels)
+			if !ok {
+				t.Fatalf("%s%v missing", tt.metric, tt.labels)
+			}
+			if got != tt.want {
+				t.Errorf("%s%v = %v, want %v", tt.metric, tt.labels, got, tt.want)
+			}
+		})
+	}
+	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total"} {
+		if _, ok := mfs[name]; !ok {
+			t.Errorf("%s missing: Go and process collectors not registered", name)
+		}
+	}
+	for _, name := range []string{"tidyfeed_feed_last_attempt_timestamp_seconds", "tidyfeed_feed_polls_total", "tidyfeed_feed_entries_total"} {
+		if got := feedsIn(mfs, name); got["https://old.example/feed"] || got["https://gone.example/feed"] || len(got) == 0 {
+			t.Errorf("%s feeds = %v, want only configured feeds", name, got)
+		}
+	}
+}
+
+func TestSetFeedsRemovesSeries(t *testing.T) {
+	ids := []string{"https://a.example/feed", "https://b.example/feed", "https://c.example/feed"}
+	var states []feeds.FeedState
+	for _, id := range ids {
+		states = append(states, feeds.FeedState{FeedID: id, LastAttempt: time.Unix(1_700_000_000, 0)})
+	}
+	m := metrics.New(metrics.Options{States: func(context.Context) ([]feeds.FeedState, error) { return states, nil }})
+	m.SetFeeds(ids)
+	for _, id := range ids {
+		m.ObservePoll(metrics.Poll{Feed: id, Outcome: "new", HTTPStatus: 200, Fetched: true, New: 1})
+	}
+	before := scrape(t, m.Handler())
+	if got := len(feedsIn(before, "tidyfeed_feed_polls_total")); got != 3 {
+		t.Fatalf("feeds with polls before the reload = %d, want 3", got)
+	}
+	m.SetFeeds(ids[:1])
+	after := scrape(t, m.Handler())
+	for _, name := range []string{"tidyfeed_feed_polls_total", "tidyfeed_feed_responses_total", "tidyfeed_feed_fetch_duration_seconds",
+		"tidyfeed_feed_received_bytes_total", "tidyfeed_feed_entries_total", "tidyfeed_feed_last_attempt_timestamp_seconds"} {
+		got := feedsIn(after, name)
+		if len(got) != 1 || !got[ids[0]] {
+			t.Errorf("%s feeds after the reload = %v, want only %s", name, got, ids[0])
+		}
+	}
+}
+
+func TestOutputCountsFormatAndStatus(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	h := m.Output(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"x"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Write([]byte("feed"))
+	}))
+	do := func(path, inm string) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	do("/feed.atom", "")
+	do("/feed.atom", `"x"`)
+	do("/feed.atom", `"x"`)
+	do("/feed.json", "")
+	do("/tech.rss", "")
+	do("/weird", "")
+	mfs := scrape(t, m.Handler())
+	tests := []struct {
+		format, code string
+		want         float64
+	}{
+		{"atom", "200", 1}, {"atom", "304", 2}, {"json", "200", 1}, {"rss", "200", 1}, {"other", "200", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format+"/"+tt.code, func(t *testing.T) {
+			got, ok := value(mfs, "tidyfeed_output_requests_total", map[string]string{"format": tt.format, "code": tt.code})
+			if !ok || got != tt.want {
+				t.Errorf("requests{format=%s,code=%s} = %v (present %v), want %v", tt.format, tt.code, got, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestStatusClass(t *testing.T) {
+	for code, want := range map[int]string{0: "none", 200: "2xx", 304: "304", 301: "3xx", 404: "4xx", 503: "5xx", 999: "other"} {
+		if got := metrics.StatusClass(code); got != want {
+			t.Errorf("StatusClass(%d) = %q, want %q", code, got, want)
+		}
+	}
+}
