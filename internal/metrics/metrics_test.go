@@ -88,8 +88,10 @@ func TestScrapePerFeedSeries(t *testing.T) {
 		{FeedID: "https://old.example/feed", LastAttempt: attempt}, // stored, no longer configured
 	}
 	m := metrics.New(metrics.Options{
-		States:  func(context.Context) ([]feeds.FeedState, error) { return states, nil },
-		Store:   func(context.Context) (metrics.StoreStats, error) { return metrics.StoreStats{FileBytes: 1 << 20, FreePages: 7, PageSize: 4096, Entries: 12}, nil },
+		States: func(context.Context) ([]feeds.FeedState, error) { return states, nil },
+		Store: func(context.Context) (metrics.StoreStats, error) {
+			return metrics.StoreStats{FileBytes: 1 << 20, FreePages: 7, PageSize: 4096, Entries: 12}, nil
+		},
 		Version: "v1.2.3", Commit: "abc123",
 	})
 	m.SetFeeds([]string{"https://a.example/feed", "https://b.example/feed"})
