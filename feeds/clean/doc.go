@@ -8,9 +8,12 @@
 //
 //  1. the feed's Replace patterns on the raw string;
 //  2. plain-text bodies become paragraphs at their line breaks;
-//  3. the body is parsed once; form controls (embed-code boxes) are dropped;
+//  3. the body is parsed once (Profile.Learn keeps its parse of each body
+//     of a batch for Clean to take); form controls (embed-code boxes) are
+//     dropped;
 //  4. sanitize.Rewrite makes URLs absolute, fixes lazy images and drops
-//     tracking pixels; the feed's Remove selectors are applied;
+//     tracking pixels; links to share endpoints (sharer.php, intent/tweet,
+//     mailto:? …) go; the feed's Remove selectors are applied;
 //  5. small named rules, grouped in families (see RuleFamilies), remove
 //     blocks; every removal is recorded in a Report;
 //  6. the DOM is rendered and passed through the sanitizer, the final
@@ -29,6 +32,9 @@
 //     vocabulary rules, and the learned template rule only drops blocks whose
 //     normalised text recurs exactly. Some dirt worded in an unusual way
 //     will survive; per-feed Remove selectors are the escape hatch.
+//   - A Profile holds the parses of the last batch it learned until Clean
+//     takes them (bounded at 16 MiB of body text); a caller that learns
+//     without cleaning keeps them until the next Learn.
 //   - Safety (script, event handlers, dangerous URLs, trackers, redirect
 //     wrappers) is delegated to packages feeds/clean/sanitize and
 //     feeds/canon; this package only orders the calls.
