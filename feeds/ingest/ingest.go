@@ -99,6 +99,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives one line per poll; nil means slog.Default().
 	Logger *slog.Logger
+	// Observe, if set, is called with every Outcome before Ingest returns
+	// (cmd/tidyfeed counts them in its metrics). It must not block for
+	// long; nil means no observer.
+	Observe func(Outcome)
 }
 
 // Ingester runs sources through the pipeline. It is safe for concurrent
@@ -153,6 +157,18 @@ type Outcome struct {
 	Duration time.Duration
 	// Failure classifies Err for planning; schedule.FailNone on success.
 	Failure schedule.Failure
+
+	// Fetched is true when the server answered or the file was read (even
+	// with an error status); FetchDuration and Bytes are then the
+	// request's time and the body bytes received (before decompression).
+	Fetched       bool
+	FetchDuration time.Duration
+	Bytes         int64
+	// Merged counts the new entries that joined another feed's story (also
+	// counted in New); Tombstoned the entries skipped because they were
+	// purged before; Duplicates the entries repeated within the document
+	// and folded into one.
+	Merged, Tombstoned, Duplicates int
 }
 
 // Result is what the scheduler needs of the outcome: the planned next
@@ -188,14 +204,27 @@ func Held(st feeds.FeedState, now time.Time) (until time.Time, reason string, he
 // the Outcome (and saved in the feed state), never panicked.
 func (in *Ingester) Ingest(ctx context.Context, src feeds.Source) Outcome {
 	start := in.opts.Now()
-	out := in.ingest(ctx, src, start)
+	var m measures
+	out := in.ingest(ctx, src, start, &m)
 	out.Source = src
 	out.Duration = in.opts.Now().Sub(start)
+	out.Fetched, out.FetchDuration, out.Bytes, out.Duplicates = m.fetched, m.fetchDuration, m.bytes, m.duplicates
 	in.log(out)
+	if in.opts.Observe != nil {
+		in.opts.Observe(out)
+	}
 	return out
 }
 
-func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time) Outcome {
+// measures collects what one poll measured on its way, for the Outcome.
+type measures struct {
+	fetched       bool
+	fetchDuration time.Duration
+	bytes         int64
+	duplicates    int
+}
+
+func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time, m *measures) Outcome {
 	state, _, err := in.opts.Store.State(ctx, src.ID)
 	if err != nil {
 		return Outcome{Status: StatusError, Failure: schedule.FailInternal, Err: fmt.Errorf("load state of %s: %w", src.ID, err)}
@@ -207,6 +236,7 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time)
 	state.LastStatus = 0 // no response, unless one comes
 	if resp != nil {
 		state.LastStatus = resp.Status
+		m.fetched, m.fetchDuration, m.bytes = true, resp.Duration, resp.BytesRead
 	}
 	if err != nil {
 		return in.fail(ctx, src, state, err)
@@ -243,7 +273,9 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time)
 		entries[i].FeedID = src.ID
 		in.opts.Cleaner.Clean(&entries[i], rules)
 	}
+	parsed := len(entries)
 	entries = dedupe.Identify(entries)
+	m.duplicates = parsed - len(entries)
 
 	blob, err := profile.MarshalJSON()
 	if err != nil {
@@ -340,7 +372,8 @@ func (in *Ingester) store(ctx context.Context, src feeds.Source, state feeds.Fee
 		state.NextCheck, state.NextReason = now.Add(in.interval(src)), string(schedule.FailInternal)
 		return Outcome{Status: StatusError, Failure: schedule.FailInternal, State: state, Err: fmt.Errorf("store %s: %w", state.FeedID, err)}
 	}
-	out := Outcome{New: res.New, Updated: res.Updated, Entries: len(entries), State: state, Feed: feed}
+	out := Outcome{New: res.New, Updated: res.Updated, Entries: len(entries), State: state, Feed: feed,
+		Merged: res.Merged, Tombstoned: res.Tombstoned}
 	switch {
 	case status != "":
 		out.Status = status
