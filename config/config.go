@@ -38,6 +38,8 @@ type Config struct {
 	Fetch    Fetch
 	Polling  Polling
 	Output   Output
+	Admin    Admin  // where /metrics, /status and the health checks are served
+	Keep     Keep   // global retention; each Feed.Keep falls back to it
 	Feeds    []Feed // in file order; may be empty
 }
 
@@ -95,6 +97,9 @@ type Feed struct {
 	Remove   []string  // CSS selectors removed from every entry
 	Replace  []Replace // regexp replacements applied to entry HTML
 	Disable  []string  // cleaning rule families switched off
+	// Keep is this feed's retention; zero fields fall back to Config.Keep
+	// (see Keep.Or).
+	Keep Keep
 	// Line and Column are where this feed's entry starts in the file.
 	Line, Column int
 }

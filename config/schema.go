@@ -16,12 +16,12 @@ import (
 
 // The keys each mapping accepts, in the order the documentation lists them.
 var (
-	topKeys    = []string{"listen", "data", "interval", "log", "fetch", "polling", "output", "feeds"}
+	topKeys    = []string{"listen", "data", "interval", "log", "fetch", "polling", "output", "admin", "keep", "feeds"}
 	logKeys    = []string{"format", "level"}
 	fetchKeys  = []string{"timeout", "max_body", "user_agent", "allow_private_networks"}
 	outputKeys = []string{"title", "link", "max_items"}
 	pollKeys   = []string{"adaptive", "concurrency", "per_host", "host_spacing", "max_retry_after", "backoff_cap"}
-	feedKeys   = []string{"url", "path", "name", "interval", "tags", "priority", "dedupe", "remove", "replace", "disable"}
+	feedKeys   = []string{"url", "path", "name", "interval", "tags", "priority", "dedupe", "remove", "replace", "disable", "keep"}
 	replKeys   = []string{"pattern", "with"}
 )
 
@@ -50,7 +50,7 @@ func (d *decoder) decode(data []byte) *Config {
 		Polling: Polling{Adaptive: true, Concurrency: DefaultConcurrency, PerHost: DefaultPerHost,
 			HostSpacing: DefaultHostSpacing, MaxRetryAfter: DefaultMaxRetryAfter, BackoffCap: DefaultBackoffCap},
 	}
-	var listenNode, dataNode *yaml.Node
+	var listenNode, dataNode, adminNode *yaml.Node
 	root := d.document(data)
 	d.mapping(root, "the configuration", topKeys, func(key string, k, v *yaml.Node) {
 		switch key {
@@ -70,6 +70,10 @@ func (d *decoder) decode(data []byte) *Config {
 			d.polling(v, &cfg.Polling)
 		case "output":
 			d.output(v, &cfg.Output)
+		case "admin":
+			adminNode = v
+		case "keep":
+			d.keep(v, "keep", &cfg.Keep)
 		case "feeds":
 			d.list(v, key, func(i int, item *yaml.Node) {
 				if f, ok := d.feed(item, fmt.Sprintf("feeds[%d]", i)); ok {
@@ -81,6 +85,7 @@ func (d *decoder) decode(data []byte) *Config {
 	if err := checkListen(cfg.Listen); err != nil {
 		d.errorf(deref(listenNode), "listen: %v", err)
 	}
+	d.admin(adminNode, cfg.Listen, &cfg.Admin) // after listen, which it must differ from
 	if cfg.Data == "" {
 		d.errorf(deref(dataNode), "data must name a file")
 	}
@@ -224,6 +229,8 @@ func (d *decoder) feed(n *yaml.Node, what string) (f Feed, ok bool) {
 			})
 		case "disable":
 			d.strings(v, w, &f.Disable)
+		case "keep":
+			d.keep(v, w, &f.Keep)
 		}
 	})
 	switch {
