@@ -72,13 +72,30 @@ func (w *saver) churned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed, links map
 }
 
 // tombstoned reports whether a new entry was purged before: by its key, or
-// (for a regenerated GUID) by its feed and canonical link. It counts it.
+// (for a regenerated GUID) by its feed and canonical link. It counts it,
+// and renews the stamps of the tombstones it matched when they are older
+// than tombRenew, so that ExpireTombstones keeps every tombstone whose
+// entry a feed still lists.
 func (w *saver) tombstoned(tx *bolt.Tx, k id, sd *signed) (bool, error) {
 	tombs := tx.Bucket(bucketTombstones)
-	dead := tombs.Get(k[:]) != nil
-	if !dead && sd.urlKey != "" {
+	keys := [][]byte{k[:]}
+	if sd.urlKey != "" {
 		lk := makeID(w.batch.State.FeedID, linkTombKey+sd.urlKey)
-		dead = tombs.Get(lk[:]) != nil
+		keys = append(keys, lk[:])
+	}
+	dead := false
+	for _, tk := range keys {
+		v := tombs.Get(tk)
+		if v == nil {
+			continue
+		}
+		dead = true
+		if stampOf(v).Before(w.now.Add(-tombRenew)) {
+			if err := tombs.Put(tk, putUint64(uint64(w.now.UnixNano()))); err != nil {
+				return false, err
+			}
+			w.renew++
+		}
 	}
 	if dead {
 		w.res.Tombstoned++

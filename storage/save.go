@@ -101,6 +101,7 @@ type saver struct {
 	now    time.Time
 	signed []signed // per batch entry, computed before the transaction
 	churn  int      // entries matched to a stored entry by link (GUID churn)
+	renew  int      // tombstones renewed (see tombstoned): a change to commit
 
 	// outputs of the last run
 	res     SaveResult
@@ -109,7 +110,7 @@ type saver struct {
 }
 
 func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
-	w.res, w.version, w.changed, w.churn = SaveResult{}, 0, 0, 0
+	w.res, w.version, w.changed, w.churn, w.renew = SaveResult{}, 0, 0, 0, 0
 	b := w.batch
 	feedID := b.State.FeedID
 	entries := tx.Bucket(bucketEntries)
@@ -149,7 +150,7 @@ func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
 			return false, err
 		}
 	}
-	return entriesChanged || stateChanged || metaChanged, nil
+	return entriesChanged || stateChanged || metaChanged || w.renew > 0, nil
 }
 
 // bump increments the persisted change counter and, when entries changed,

@@ -62,9 +62,8 @@ func (s *Store) Purge(ctx context.Context, feedID string, before time.Time) (int
 // purgeChunk deletes up to chunk entries older than limit and reports how
 // many, and whether more may remain.
 func (s *Store) purgeChunk(tx *bolt.Tx, feedID string, want [8]byte, limit uint64) (int, bool, error) {
-	entries := tx.Bucket(bucketEntries)
 	var victims [][]byte
-	c := entries.Cursor()
+	c := tx.Bucket(bucketEntries).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		if len(k) != entryLen {
 			continue
@@ -80,56 +79,72 @@ func (s *Store) purgeChunk(tx *bolt.Tx, feedID string, want [8]byte, limit uint6
 			break
 		}
 	}
-	counts := make(map[string]int)
+	if err := s.deleteEntries(tx, victims, nil); err != nil {
+		return 0, false, err
+	}
+	return len(victims), len(victims) == chunk, nil
+}
+
+// deleteEntries deletes the entries at the entries-bucket keys victims, with
+// their index keys, leaves a tombstone for each (on its key and on its feed
+// and canonical link), lowers their feeds' stored counts and, when counts is
+// not nil, adds the number deleted per feed ID to it.
+func (s *Store) deleteEntries(tx *bolt.Tx, victims [][]byte, counts map[string]int) error {
+	if counts == nil {
+		counts = make(map[string]int)
+	}
+	here := make(map[string]int)
+	entries := tx.Bucket(bucketEntries)
 	ix := openIndexes(tx)
 	tombs := tx.Bucket(bucketTombstones)
 	stamp := putUint64(uint64(s.now().UnixNano()))
 	for _, ek := range victims {
 		e, err := decodeEntry(entries.Get(ek))
 		if err != nil {
-			return 0, false, fmt.Errorf("decode entry %x: %w", ek, err)
+			return fmt.Errorf("decode entry %x: %w", ek, err)
 		}
 		k := id(ek[8:])
 		if err := entries.Delete(ek); err != nil {
-			return 0, false, err
+			return err
 		}
 		if err := tx.Bucket(bucketIDs).Delete(k[:]); err != nil {
-			return 0, false, err
+			return err
 		}
 		if _, _, err := ix.remove(k); err != nil {
-			return 0, false, err
+			return err
 		}
 		if err := tombs.Put(k[:], stamp); err != nil {
-			return 0, false, err
+			return err
 		}
 		if u := urlKeyOf(e.Link); u != "" {
 			lk := makeID(e.FeedID, linkTombKey+u)
 			if err := tombs.Put(lk[:], stamp); err != nil {
-				return 0, false, err
+				return err
 			}
 		}
-		counts[e.FeedID]++
+		here[e.FeedID]++
 	}
 	states := tx.Bucket(bucketStates)
-	for feed, n := range counts {
+	for feed, n := range here {
+		counts[feed] += n
 		v := states.Get([]byte(feed))
 		if v == nil {
 			continue
 		}
 		st, err := decodeState(v)
 		if err != nil {
-			return 0, false, fmt.Errorf("decode state %q: %w", feed, err)
+			return fmt.Errorf("decode state %q: %w", feed, err)
 		}
 		st.Entries = max(st.Entries-n, 0)
 		nv, err := json.Marshal(st)
 		if err != nil {
-			return 0, false, err
+			return err
 		}
 		if err := states.Put([]byte(feed), nv); err != nil {
-			return 0, false, err
+			return err
 		}
 	}
-	return len(victims), len(victims) == chunk, nil
+	return nil
 }
 
 // Tombstoned reports whether the entry (feedID, key) was purged.
