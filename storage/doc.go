@@ -105,13 +105,17 @@
 //
 // Hashes are 64-bit: two keys of one feed whose hashes collide are treated
 // as one entry (the later is logged and dropped when its content differs).
-// Tombstones are never removed. A story's preferred copy follows the
+// Tombstones expire (ExpireTombstones, called by Prune) only when no poll
+// has met their entry for the tombstone age; a Save that meets one renews
+// it, at most weekly. A story's preferred copy follows the
 // priority each copy's feed had when the copy was first stored.
 // Times are stored with second offsets, not named zones. Version is bumped
 // by every commit that changed an entry or a feed state; since a poll
 // normally changes FeedState.LastAttempt, it moves on almost every Save;
-// Changed moves only when entries change. Nothing is deleted yet: there is
-// no retention, so the file grows with every new entry. Entry records
+// Changed moves only when entries change. Retention is Prune's job (keep
+// max_age and max_items per feed); freed pages are reused by later writes but
+// the file never shrinks by itself: Compact (offline) returns them to the
+// file system, and Backup copies the file while it is in use. Entry records
 // (~5 KB) are larger than a page and bbolt never splits a leaf of four or
 // fewer elements, so an entry inserted among older ones (a new feed's
 // backlog) rewrites up to three neighbours; new entries at the right edge
