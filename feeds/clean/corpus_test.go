@@ -10,19 +10,13 @@ import (
 	"testing"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/internal/corpus"
 	"github.com/tidyfeed/tidyfeed/internal/htmlcheck"
 	"golang.org/x/net/html/charset"
 )
 
-// corpusDir returns ../shared/corpus relative to the module root, or skips.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "corpus")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus not present at %s", dir)
-	}
-	return dir
-}
+// corpusDir returns the shared corpus, skipping the test when it is absent.
+func corpusDir(t testing.TB) string { return corpus.Dir(t, ".") }
 
 // realCaptureDirs hold real-site feed captures (see the corpus README).
 var realCaptureDirs = []string{"rsparser", "feedreader-dotnet", "feedjira", "rss-parser/input", "miniflux/parser", "node-feedparser", "feed-rs", "simplepie", "trafilatura"}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/tidyfeed/tidyfeed/internal/corpus"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
@@ -20,14 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata/encoding-baseline.txt 
 
 // corpusDir returns the shared corpus's feeds folder, skipping the test when
 // it is absent. The corpus lives next to the module root.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "feeds")
-	if _, err := os.Stat(filepath.Join(dir, "feedparser-expectations.json")); err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	return dir
-}
+func corpusDir(t *testing.T) string { return corpus.Dir(t, "feeds") }
 
 // encodingCase is one feedparser test file that names the encoding
 // feedparser is expected to report.

@@ -14,35 +14,14 @@ import (
 	"time"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/internal/corpus"
 	"golang.org/x/net/html"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden and baseline files in testdata/")
 
-// corpusDir returns the shared feed corpus, ../shared/corpus/feeds relative
-// to the module root, or skips the test when it is absent.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "feeds")
-	if _, err := os.Stat(filepath.Join(c, "INDEX.tsv")); err != nil {
-		t.Skipf("corpus absent: %v", err)
-	}
-	return c
-}
+// corpusDir returns the shared feed corpus, skipping the test when absent.
+func corpusDir(t testing.TB) string { return corpus.Dir(t, "feeds") }
 
 type indexRow struct {
 	path, sniffed string

@@ -10,17 +10,11 @@ import (
 	"time"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/internal/corpus"
 )
 
 // corpusDir returns the shared corpus, or skips the test when it is absent.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(moduleRoot(t), "..", "shared", "corpus")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	return dir
-}
+func corpusDir(t *testing.T) string { return corpus.Dir(t, ".") }
 
 // TestCorpusPayloads republishes every XSS payload line of the sanitize
 // corpus (2,600+ strings dense in <, &, quotes, ]]> and odd bytes) as the

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tidyfeed/tidyfeed/internal/corpus"
 	"github.com/tidyfeed/tidyfeed/internal/htmlcheck"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -22,30 +23,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata baselines")
 
-// corpus returns the path of ../shared/corpus/sanitize relative to the
-// module root, skipping the test when it is absent.
-func corpus(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "corpus", "sanitize")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus absent: %v", err)
-	}
-	return p
-}
+// corpusDir returns ../shared/corpus/sanitize, skipping the test when absent.
+func corpusDir(t testing.TB) string { return corpus.Dir(t, "sanitize") }
 
 // pipeline is what package clean does with an entry body, minus the
 // boilerplate rules: parse, Rewrite, render, HTML.
@@ -240,7 +219,7 @@ func visible(s string) string {
 }
 
 func TestCorpusFeedparser(t *testing.T) {
-	dir := corpus(t)
+	dir := corpusDir(t)
 	raw, err := os.ReadFile(filepath.Join(dir, "feedparser-expectations.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -326,7 +305,7 @@ func checkBaseline(t *testing.T, name string, rate float64) {
 }
 
 func TestCorpusDOMPurify(t *testing.T) {
-	dir := corpus(t)
+	dir := corpusDir(t)
 	raw, err := os.ReadFile(filepath.Join(dir, "dompurify", "expect.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +331,7 @@ func TestCorpusDOMPurify(t *testing.T) {
 }
 
 func TestCorpusPayloads(t *testing.T) {
-	dir := filepath.Join(corpus(t), "payloads", "payloadsallthethings")
+	dir := filepath.Join(corpusDir(t), "payloads", "payloadsallthethings")
 	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no payload files in %s: %v", dir, err)
@@ -392,7 +371,7 @@ func TestCorpusPayloads(t *testing.T) {
 var fence = regexp.MustCompile("(?s)```[a-zA-Z]*\n(.*?)```")
 
 func TestCorpusOWASP(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(corpus(t), "payloads", "owasp", "XSS_Filter_Evasion_Cheat_Sheet.md"))
+	data, err := os.ReadFile(filepath.Join(corpusDir(t), "payloads", "owasp", "XSS_Filter_Evasion_Cheat_Sheet.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +388,7 @@ func TestCorpusOWASP(t *testing.T) {
 
 func readGitHubPage(tb testing.TB) string {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(corpus(tb), "realworld-html", "miniflux_github.html"))
+	data, err := os.ReadFile(filepath.Join(corpusDir(tb), "realworld-html", "miniflux_github.html"))
 	if err != nil {
 		tb.Fatal(err)
 	}
