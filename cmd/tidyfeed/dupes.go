@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/tidyfeed/tidyfeed/config"
 	"github.com/tidyfeed/tidyfeed/storage"
 )
 
@@ -18,11 +17,7 @@ func cmdDupes(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*configPath)
-	if err != nil {
-		return err
-	}
-	store, err := openOffline(cfg, true)
+	cfg, store, err := openOffline(*configPath, true)
 	if err != nil {
 		return err
 	}

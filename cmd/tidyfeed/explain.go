@@ -28,11 +28,7 @@ func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return errUsage
 	}
-	cfg, err := config.Load(*configPath)
-	if err != nil {
-		return err
-	}
-	store, err := openOffline(cfg, true)
+	cfg, store, err := openOffline(*configPath, true)
 	if err != nil {
 		return err
 	}
@@ -60,17 +56,22 @@ func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// openOffline opens the store for a command that needs the database itself.
-// While the daemon runs it holds the lock; say so plainly.
-func openOffline(cfg *config.Config, readOnly bool) (*storage.Store, error) {
+// openOffline loads the config and opens its store for a command that
+// needs the database itself. While the daemon runs it holds the lock; say
+// so plainly.
+func openOffline(configPath string, readOnly bool) (*config.Config, *storage.Store, error) {
+	cfg, err := config.Load(configPath)
+	if err != nil {
+		return nil, nil, err
+	}
 	store, err := storage.Open(cfg.Data, storage.Options{ReadOnly: readOnly})
 	if errors.Is(err, storage.ErrLocked) {
-		return nil, fmt.Errorf("%s is in use by a running tidyfeed; stop it first (systemctl stop tidyfeed) and try again", cfg.Data)
+		return nil, nil, fmt.Errorf("%s is in use by a running tidyfeed; stop it first (systemctl stop tidyfeed) and try again", cfg.Data)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", cfg.Data, err)
+		return nil, nil, fmt.Errorf("open store %s: %w", cfg.Data, err)
 	}
-	return store, nil
+	return cfg, store, nil
 }
 
 // findEntry looks the query up as an entry link first (compared by
@@ -128,11 +129,7 @@ func cmdReclean(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*configPath)
-	if err != nil {
-		return err
-	}
-	store, err := openOffline(cfg, false)
+	cfg, store, err := openOffline(*configPath, false)
 	if err != nil {
 		return err
 	}
