@@ -252,4 +252,25 @@ type FeedState struct {
 	// blank or repeated), "link: guids churn" (GUIDs changed between polls
 	// while links stayed put) or "content" (neither); "" before any parse.
 	Identity string `json:"identity,omitempty"`
+	// Dropped counts, by reason, the entries of the last parsed document
+	// that package filter held back ("exclude:title", "include", "max-age",
+	// "future", "backlog", "redated", ...); nil when none were. It is
+	// replaced, not added to, on every parse, so an entry that stays in the
+	// document is counted once, not once per poll.
+	Dropped map[string]int `json:"dropped,omitempty"`
+	// Filter is what package filter remembers between polls.
+	Filter FilterState `json:"filter,omitzero"`
+}
+
+// FilterState is what package filter remembers about one feed between
+// polls. The zero value means "nothing held back yet".
+type FilterState struct {
+	// Horizon is set on the first poll when the backlog cap cut the
+	// document: entries dated before it are never published later.
+	Horizon time.Time `json:"horizon,omitzero"`
+	// HeldFrom and HeldTo bound the dates of a burst of old entries that
+	// the source re-dated to "now" at once (a platform migration); new
+	// entries dated inside the window are held back.
+	HeldFrom time.Time `json:"held_from,omitzero"`
+	HeldTo   time.Time `json:"held_to,omitzero"`
 }

@@ -103,6 +103,12 @@ type Options struct {
 	// (cmd/tidyfeed counts them in its metrics). It must not block for
 	// long; nil means no observer.
 	Observe func(Outcome)
+	// Filter, if set, decides which of a parsed document's entries may be
+	// stored and published, after dedupe's identification and before the
+	// store (*filter.Filter's Apply satisfies it). It receives the state
+	// as of the previous poll, records its counts and memory in it, and
+	// returns the kept entries; nil keeps every entry.
+	Filter func(src feeds.Source, state *feeds.FeedState, entries []feeds.Entry) []feeds.Entry
 }
 
 // Ingester runs sources through the pipeline. It is safe for concurrent
@@ -276,6 +282,9 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 	parsed := len(entries)
 	entries = dedupe.Identify(entries)
 	m.duplicates = parsed - len(entries)
+	if in.opts.Filter != nil {
+		entries = in.opts.Filter(src, &state, entries)
+	}
 
 	blob, err := profile.MarshalJSON()
 	if err != nil {
