@@ -545,7 +545,7 @@ func TestConformance(t *testing.T) {
 			t.Run("source attribution", func(t *testing.T) {
 				for _, ve := range v1.entries {
 					src := srcByID[want[ve.id].FeedID]
-					wantName := cmpOr(src.Name, src.FeedURL, src.ID)
+					wantName := cmpOr(src.Name, src.FeedURL, "unnamed feed") // never a local path
 					if f == RSS && src.FeedURL == "" {
 						wantName = "" // RSS <source> needs a url; a local file has none
 					}

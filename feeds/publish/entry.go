@@ -142,19 +142,16 @@ func newSource(s SourceInfo) *source {
 		siteURL: absURL(s.SiteURL),
 	}
 	if src.name == "" {
-		src.name = line(cmp.Or(s.FeedURL, s.ID))
+		src.name = line(s.FeedURL)
 	}
 	if src.name == "" {
 		src.name = "unnamed feed"
 	}
+	// A source without a feed URL (a local file) gets an opaque id: the
+	// public output never shows local paths.
 	src.id = src.feedURL
 	if src.id == "" {
-		if u, err := url.Parse(s.ID); err == nil && u.IsAbs() && validXML(s.ID) &&
-			!strings.ContainsAny(s.ID, " \t\r\n<>\"{}|\\^`") {
-			src.id = s.ID
-		} else {
-			src.id = entryID(s.ID, "")
-		}
+		src.id = entryID(s.ID, "")
 	}
 	return src
 }

@@ -73,7 +73,7 @@ func TestMergedStory(t *testing.T) {
 							}
 						case "related":
 							related++
-							if l.Title != "file:/srv/feeds/local.atom" {
+							if l.Title != "unnamed feed" {
 								t.Errorf("related link title = %q, want the local feed's name", l.Title)
 							}
 						}

@@ -302,7 +302,7 @@ func TestSourceAttribution(t *testing.T) {
 	}{
 		{"feed url", SourceInfo{ID: "https://a.example/f", Name: "A", FeedURL: "https://a.example/f"}, "https://a.example/f", "A"},
 		{"name falls back to the feed url", SourceInfo{ID: "x", FeedURL: "https://a.example/f"}, "https://a.example/f", "https://a.example/f"},
-		{"file id is an IRI", SourceInfo{ID: "file:/srv/a.xml"}, "file:/srv/a.xml", "file:/srv/a.xml"},
+		{"a local path is never shown", SourceInfo{ID: "file:/srv/a.xml"}, entryID("file:/srv/a.xml", ""), "unnamed feed"},
 		{"file id with spaces is hashed", SourceInfo{ID: "file:/srv/my feeds/a.xml", Name: "Mine"}, entryID("file:/srv/my feeds/a.xml", ""), "Mine"},
 		{"relative feed url is dropped", SourceInfo{ID: "rel", FeedURL: "/f.xml", Name: " Spaced\n name "}, entryID("rel", ""), "Spaced name"},
 		{"nothing at all", SourceInfo{}, entryID("", ""), "unnamed feed"},
