@@ -16,6 +16,7 @@ const (
 	DefaultMaxBody   = 10 * 1000 * 1000 // 10MB
 	DefaultTitle     = "tidyfeed"
 	DefaultMaxItems  = 200
+	DefaultArchive   = 7 * 24 * time.Hour
 	DefaultLogFormat = "text"
 	DefaultLogLevel  = "info"
 
@@ -40,6 +41,11 @@ type Config struct {
 	Output   Output
 	Admin    Admin  // where /metrics, /status and the health checks are served
 	Keep     Keep   // global retention; each Feed.Keep falls back to it
+	// Filters apply to every feed at ingest time; each Feed.Filters adds
+	// its rules and may override the date rules.
+	Filters Filters
+	// Outputs are the named output feeds besides the default one.
+	Outputs []NamedOutput
 	Feeds    []Feed // in file order; may be empty
 }
 
@@ -82,6 +88,15 @@ type Output struct {
 	Title    string // default "tidyfeed"
 	Link     string // absolute http(s) base URL for rel=self and ids; default "http://<listen>/"
 	MaxItems int    // 1 to 100000; default 200
+	// Dir, if set, is a folder (resolved against the config's folder)
+	// every output is written to, atomically, on each change.
+	Dir string
+	// Hub is a WebSub hub URL announced with rel="hub" and pinged on
+	// every change; "" means none.
+	Hub string
+	// Archive is the period of the RFC 5005 archive pages, 1h to 366d;
+	// 0 (absent) means DefaultArchive, 7d.
+	Archive time.Duration
 }
 
 // Feed is one source from the feeds list. Exactly one of URL and Path is set.
@@ -100,6 +115,9 @@ type Feed struct {
 	// Keep is this feed's retention; zero fields fall back to Config.Keep
 	// (see Keep.Or).
 	Keep Keep
+	// Filters are this feed's filter rules (added to Config.Filters) and
+	// date rules (overriding the global ones).
+	Filters Filters
 	// Line and Column are where this feed's entry starts in the file.
 	Line, Column int
 }

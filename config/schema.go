@@ -16,12 +16,12 @@ import (
 
 // The keys each mapping accepts, in the order the documentation lists them.
 var (
-	topKeys    = []string{"listen", "data", "interval", "log", "fetch", "polling", "output", "admin", "keep", "feeds"}
+	topKeys    = []string{"listen", "data", "interval", "log", "fetch", "polling", "output", "admin", "keep", "filters", "outputs", "feeds"}
 	logKeys    = []string{"format", "level"}
 	fetchKeys  = []string{"timeout", "max_body", "user_agent", "allow_private_networks"}
-	outputKeys = []string{"title", "link", "max_items"}
+	outputKeys = []string{"title", "link", "max_items", "dir", "hub", "archive"}
 	pollKeys   = []string{"adaptive", "concurrency", "per_host", "host_spacing", "max_retry_after", "backoff_cap"}
-	feedKeys   = []string{"url", "path", "name", "interval", "tags", "priority", "dedupe", "remove", "replace", "disable", "keep"}
+	feedKeys   = []string{"url", "path", "name", "interval", "tags", "priority", "dedupe", "remove", "replace", "disable", "keep", "filters"}
 	replKeys   = []string{"pattern", "with"}
 )
 
@@ -74,6 +74,14 @@ func (d *decoder) decode(data []byte) *Config {
 			adminNode = v
 		case "keep":
 			d.keep(v, "keep", &cfg.Keep)
+		case "filters":
+			d.filters(v, key, filterKeys, &cfg.Filters)
+		case "outputs":
+			d.list(v, key, func(i int, item *yaml.Node) {
+				if o, ok := d.namedOutput(item, fmt.Sprintf("outputs[%d]", i)); ok {
+					cfg.Outputs = append(cfg.Outputs, o)
+				}
+			})
 		case "feeds":
 			d.list(v, key, func(i int, item *yaml.Node) {
 				if f, ok := d.feed(item, fmt.Sprintf("feeds[%d]", i)); ok {
@@ -94,6 +102,10 @@ func (d *decoder) decode(data []byte) *Config {
 		cfg.Output.Link = defaultLink(cfg.Listen)
 	}
 	d.duplicates(cfg.Feeds)
+	d.checkOutputs(cfg.Outputs, cfg.Feeds)
+	if cfg.Output.Dir != "" {
+		cfg.Output.Dir = d.abs(cfg.Output.Dir)
+	}
 	return cfg
 }
 
@@ -170,6 +182,21 @@ func (d *decoder) output(n *yaml.Node, dst *Output) {
 			dst.Link = u.String()
 		case "max_items":
 			d.integer(v, "output.max_items", 1, maxMaxItems, &dst.MaxItems)
+		case "dir":
+			d.str(v, "output.dir", &dst.Dir)
+		case "hub":
+			var hub string
+			d.str(v, "output.hub", &hub)
+			if hub == "" {
+				return
+			}
+			if _, err := httpURL(hub); err != nil {
+				d.errorf(deref(v), "output.hub: %v", err)
+				return
+			}
+			dst.Hub = hub
+		case "archive":
+			d.duration(v, "output.archive", time.Hour, 366*24*time.Hour, &dst.Archive)
 		}
 	})
 }
@@ -231,6 +258,8 @@ func (d *decoder) feed(n *yaml.Node, what string) (f Feed, ok bool) {
 			d.strings(v, w, &f.Disable)
 		case "keep":
 			d.keep(v, w, &f.Keep)
+		case "filters":
+			d.filters(v, w, filterKeys, &f.Filters)
 		}
 	})
 	switch {
