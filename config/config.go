@@ -39,14 +39,14 @@ type Config struct {
 	Fetch    Fetch
 	Polling  Polling
 	Output   Output
-	Admin    Admin  // where /metrics, /status and the health checks are served
-	Keep     Keep   // global retention; each Feed.Keep falls back to it
+	Admin    Admin // where /metrics, /status and the health checks are served
+	Keep     Keep  // global retention; each Feed.Keep falls back to it
 	// Filters apply to every feed at ingest time; each Feed.Filters adds
 	// its rules and may override the date rules.
 	Filters Filters
 	// Outputs are the named output feeds besides the default one.
 	Outputs []NamedOutput
-	Feeds    []Feed // in file order; may be empty
+	Feeds   []Feed // in file order; may be empty
 }
 
 // Log says how the daemon logs.
