@@ -94,7 +94,7 @@ func newJSONItem(it *item) *jsonItem {
 		},
 		ContentHTML: it.content,
 		Tidyfeed: &jsonExtension{Source: jsonSource{
-			ID:          it.src.key,
+			ID:          it.src.id,
 			Title:       it.src.name,
 			FeedURL:     it.src.feedURL,
 			HomePageURL: it.src.siteURL,
@@ -102,7 +102,7 @@ func newJSONItem(it *item) *jsonItem {
 	}
 	for _, a := range it.also {
 		j.Tidyfeed.Sources = append(j.Tidyfeed.Sources, jsonSource{
-			ID: a.src.key, Title: a.src.name, FeedURL: a.src.feedURL, HomePageURL: a.src.siteURL,
+			ID: a.src.id, Title: a.src.name, FeedURL: a.src.feedURL, HomePageURL: a.src.siteURL,
 			URL: a.link, Reason: a.reason, Score: math.Round(a.score*1000) / 1000,
 		})
 	}
