@@ -177,3 +177,15 @@ func Text(fragment string) string {
 		}
 	}
 }
+
+// String returns a canonical text form of r, for comparing rule sets.
+func (r Rules) String() string {
+	var b strings.Builder
+	for _, l := range [][]Rule{r.Include, r.Exclude} {
+		for _, x := range l {
+			b.WriteString(string(x.Field) + "\x00" + x.Pattern + "\x00")
+		}
+		b.WriteString("\x01")
+	}
+	return b.String()
+}

@@ -14,6 +14,8 @@ import (
 // and a generator; gorilla has room for one link only.
 type atomFeed struct {
 	gorilla.AtomFeed
+	FHNS      string             `xml:"xmlns:fh,attr,omitempty"`
+	Archive   *struct{}          `xml:"fh:archive"`
 	Links     []gorilla.AtomLink `xml:"link"`
 	Generator *atomGenerator     `xml:"generator,omitempty"`
 	Entries   []*atomEntry       `xml:"entry"`
@@ -56,7 +58,45 @@ type atomSource struct {
 	Updated string             `xml:"updated,omitempty"`
 }
 
-const atomNS = "http://www.w3.org/2005/Atom"
+const (
+	atomNS = "http://www.w3.org/2005/Atom"
+	fhNS   = "http://purl.org/syndication/history/1.0" // RFC 5005
+)
+
+// docLink is a feed-level link shared by the Atom and RSS mappings.
+type docLink struct{ href, rel, typ string }
+
+// historyLinks are the RFC 5005 and WebSub links of a document in format
+// f: rel="current" on an archive page, rel="prev-archive" and
+// rel="next-archive" to its neighbours, and rel="hub".
+func historyLinks(ch *channel, f Format) []docLink {
+	typ := map[Format]string{Atom: "application/atom+xml", RSS: "application/rss+xml"}[f]
+	var ls []docLink
+	if ch.archive {
+		ls = append(ls, docLink{ch.current(f), "current", typ})
+	}
+	if u := ch.prev(f); u != "" {
+		ls = append(ls, docLink{u, "prev-archive", typ})
+	}
+	if u := ch.next(f); u != "" {
+		ls = append(ls, docLink{u, "next-archive", typ})
+	}
+	if ch.hub != "" && !ch.archive {
+		ls = append(ls, docLink{ch.hub, "hub", ""})
+	}
+	return ls
+}
+
+// writeStylesheet writes the processing instruction that makes a browser
+// show an XML feed as a styled page.
+func writeStylesheet(buf *bytes.Buffer, ch *channel) {
+	if ch.xsl == "" {
+		return
+	}
+	buf.WriteString(`<?xml-stylesheet type="text/xsl" href="`)
+	xml.EscapeText(buf, []byte(ch.xsl))
+	buf.WriteString("\"?>\n")
+}
 
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
@@ -65,7 +105,7 @@ func renderAtom(ch *channel) ([]byte, error) {
 		AtomFeed: gorilla.AtomFeed{
 			Xmlns:   atomNS,
 			Title:   ch.title,
-			Id:      ch.self(Atom),
+			Id:      ch.current(Atom), // archive pages belong to the same logical feed
 			Updated: atomTime(ch.updated),
 			// A feed-level author keeps RFC 4287's author rule true even
 			// if an entry somehow had none.
@@ -73,16 +113,23 @@ func renderAtom(ch *channel) ([]byte, error) {
 		},
 		Links: []gorilla.AtomLink{
 			{Href: ch.self(Atom), Rel: "self", Type: "application/atom+xml"},
-			{Href: ch.home, Rel: "alternate", Type: "text/html"},
+			{Href: ch.page, Rel: "alternate", Type: "text/html"},
 		},
 		Generator: &atomGenerator{Name: ch.generator},
 		Entries:   make([]*atomEntry, 0, len(ch.items)),
+	}
+	for _, l := range historyLinks(ch, Atom) {
+		doc.Links = append(doc.Links, gorilla.AtomLink{Href: l.href, Rel: l.rel, Type: l.typ})
+	}
+	if ch.archive {
+		doc.FHNS, doc.Archive = fhNS, &struct{}{}
 	}
 	for i := range ch.items {
 		doc.Entries = append(doc.Entries, newAtomEntry(&ch.items[i]))
 	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
+	writeStylesheet(&buf, ch)
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
 	if err := enc.Encode(doc); err != nil {

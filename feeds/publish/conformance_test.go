@@ -231,7 +231,12 @@ func readJSON(body []byte) (*view, error) {
 		FeedURL     string `json:"feed_url"`
 		Description string `json:"description"`
 		UserComment string `json:"user_comment"`
-		Items       []struct {
+		NextURL     string `json:"next_url"`
+		Hubs        []struct {
+			Type string `json:"type"`
+			URL  string `json:"url"`
+		} `json:"hubs"`
+		Items []struct {
 			ID            string   `json:"id"`
 			URL           string   `json:"url"`
 			Title         string   `json:"title"`

@@ -26,6 +26,15 @@ type channel struct {
 	updated                       time.Time // newest entry update, else Changed(), else the Unix epoch
 	newest                        time.Time // newest entry update; zero without entries
 	items                         []item
+
+	// Set by links (outputs.go).
+	output     string                // the output's name
+	current    func(f Format) string // the subscription document
+	prev, next func(f Format) string // RFC 5005 prev-archive, next-archive; "" for none
+	archive    bool                  // the document is an archive page (fh:archive)
+	hub        string                // WebSub hub; "" for none
+	page       string                // the output's HTML page
+	xsl        string                // the stylesheet, relative to the document
 }
 
 // item is one entry ready for output.
@@ -61,6 +70,7 @@ type source struct {
 	feedURL string // absolute http(s) or ""
 	siteURL string // absolute http(s) or ""
 	updated time.Time
+	tags    []string // the feed's tags, categories of its entries
 }
 
 // entryID returns the stable public id of the entry keyed (feedID, key).
@@ -69,30 +79,37 @@ func entryID(feedID, key string) string {
 	return "urn:tidyfeed:" + hex.EncodeToString(sum[:16])
 }
 
-// prepare turns stored entries into the neutral channel. Entries of feeds
-// not in opts.Sources are dropped.
-func prepare(opts Options, es []feeds.Entry, changed time.Time) *channel {
-	srcs := make(map[string]*source, len(opts.Sources))
-	for _, s := range opts.Sources {
+// prepare turns stored entries into the neutral channel of out. Entries
+// of feeds out does not carry, and entries out's filter hides, are dropped;
+// at most limit entries are kept (0: all).
+func prepare(opts Options, out *output, es []feeds.Entry, changed time.Time, limit int) *channel {
+	srcs := make(map[string]*source, len(out.srcs))
+	for _, s := range out.srcs {
 		srcs[s.ID] = newSource(s)
 	}
+	// Sources that carried a merged story are attributed even when out
+	// does not carry them.
+	others := make(map[string]*source, len(opts.Sources))
+	for _, s := range opts.Sources {
+		others[s.ID] = newSource(s)
+	}
 	ch := &channel{
-		title:       line(opts.Title),
+		title:       line(out.title),
 		generator:   line(opts.Generator),
-		description: line(opts.Title) + ": cleaned entries merged from " + plural(len(opts.Sources), "feed"),
+		description: line(out.title) + ": cleaned entries merged from " + plural(len(out.srcs), "feed"),
 		home:        opts.Link,
-		self:        func(f Format) string { return opts.Link + "feed." + string(f) },
+		self:        func(f Format) string { return opts.Link + out.name + "." + string(f) },
 	}
 	seen := make(map[string]bool, len(es))
 	for i := range es {
 		e := &es[i]
 		s := srcs[e.FeedID]
-		if s == nil {
+		if s == nil || out.filter.Match(e, s.name) != "" {
 			continue
 		}
 		it := newItem(e, s, changed)
 		for _, c := range e.Sources {
-			if cs := srcs[c.FeedID]; cs != nil && cs != s {
+			if cs := cmp.Or(srcs[c.FeedID], others[c.FeedID]); cs != nil && cs.key != s.key {
 				it.also = append(it.also, alsoSource{src: cs, link: absURL(c.Link), reason: line(c.Reason), score: c.Score})
 			}
 		}
@@ -107,7 +124,7 @@ func prepare(opts Options, es []feeds.Entry, changed time.Time) *channel {
 		if it.updated.After(ch.newest) {
 			ch.newest = it.updated
 		}
-		if len(ch.items) == opts.MaxItems {
+		if len(ch.items) == limit {
 			break
 		}
 	}
@@ -140,6 +157,11 @@ func newSource(s SourceInfo) *source {
 		name:    line(s.Name),
 		feedURL: absURL(s.FeedURL),
 		siteURL: absURL(s.SiteURL),
+	}
+	for _, t := range s.Tags {
+		if t = line(t); t != "" {
+			src.tags = append(src.tags, t)
+		}
 	}
 	if src.name == "" {
 		src.name = line(s.FeedURL)
@@ -190,7 +212,7 @@ func newItem(e *feeds.Entry, s *source, changed time.Time) item {
 			it.authors = append(it.authors, p)
 		}
 	}
-	for _, c := range e.Categories {
+	for _, c := range slices.Concat(e.Categories, s.tags) {
 		if c = line(c); c != "" && !slices.Contains(it.categories, c) {
 			it.categories = append(it.categories, c)
 		}

@@ -41,7 +41,7 @@ func (f *fakeEntries) Recent(ctx context.Context, feedIDs []string, limit int) (
 		}
 	}
 	slices.SortStableFunc(out, func(a, b feeds.Entry) int { return b.Published.Compare(a.Published) })
-	if len(out) > limit {
+	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
 	return out, nil

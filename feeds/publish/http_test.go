@@ -158,7 +158,9 @@ func TestServeHTTPErrors(t *testing.T) {
 		allow              string
 	}{
 		{"unknown path", http.MethodGet, "/feed.xml", http.StatusNotFound, ""},
-		{"root", http.MethodGet, "/", http.StatusNotFound, ""},
+		{"unknown output", http.MethodGet, "/nope.atom", http.StatusNotFound, ""},
+		{"unknown archive page", http.MethodGet, "/feed/archive/2001-01-01T00.atom", http.StatusNotFound, ""},
+		{"misaligned archive stamp", http.MethodGet, "/feed/archive/2001-01-02T05.atom", http.StatusNotFound, ""},
 		{"path prefix", http.MethodGet, "/feed.atom/x", http.StatusNotFound, ""},
 		{"post unknown path", http.MethodPost, "/nope", http.StatusNotFound, ""},
 		{"post", http.MethodPost, "/feed.atom", http.StatusMethodNotAllowed, "GET, HEAD"},

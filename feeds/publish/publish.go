@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/filter"
 )
 
 // Entries is what the publisher reads from the store. *storage.Store
@@ -33,6 +35,27 @@ type SourceInfo struct {
 	Name    string // display name, already resolved by the caller; "" means FeedURL or ID
 	FeedURL string // the source's feed URL; "" for a local file
 	SiteURL string // the source's home page; "" if unknown
+	// Tags are the feed's tags from the configuration; they select it for
+	// Outputs and become categories of its entries.
+	Tags []string
+}
+
+// Output is a named output feed besides the default one, served at
+// /<Name>.atom, /<Name>.rss and /<Name>.json and as an HTML page at
+// /<Name>/.
+type Output struct {
+	// Name is the path segment; it must be non-empty, unique, and not
+	// "feed" (the default output's name).
+	Name string
+	// Title is the output's title; "" means Options.Title and the name.
+	Title string
+	// Feeds lists the Source IDs the output carries; nil means every
+	// source of Options.Sources.
+	Feeds []string
+	// MaxItems caps the entries per document; 0 means Options.MaxItems.
+	MaxItems int
+	// Filter hides entries when the output is rendered; nil shows all.
+	Filter *filter.Set
 }
 
 // Options configures a Publisher. The zero value is usable but publishes
@@ -58,6 +81,27 @@ type Options struct {
 	// Logger receives render failures seen by ServeHTTP; nil means
 	// slog.Default().
 	Logger *slog.Logger
+
+	// Outputs are the named outputs besides the default one ("feed"),
+	// which carries every source. Outputs with an empty, duplicate or
+	// reserved name are ignored.
+	Outputs []Output
+	// Filter hides entries from the default output at render time; nil
+	// shows all.
+	Filter *filter.Set
+	// Hub is a WebSub hub URL: every Atom and RSS document links to it
+	// with rel="hub" and Sync pings it when a document changes; "" means
+	// no hub.
+	Hub string
+	// Dir, if set, is a folder Sync writes every output into (documents,
+	// archives, HTML pages, the stylesheets and sources.opml), atomically;
+	// "" means no static files.
+	Dir string
+	// ArchivePeriod is the span of one RFC 5005 archive page, rounded
+	// down to whole hours; 0 (or less than an hour) means 7 days.
+	ArchivePeriod time.Duration
+	// HTTPClient pings the hub; nil means a client with a 10s timeout.
+	HTTPClient *http.Client
 }
 
 // Format is an output format.
@@ -104,12 +148,27 @@ type Publisher struct {
 
 	mu          sync.RWMutex // guards the fields below
 	opts        Options
-	gen         uint64    // bumped by every SetOptions
-	optsChanged time.Time // when the rendered options last changed; zero before any change
-	cache       map[Format]*cached
+	outs        map[string]*output // by name; "feed" is the default
+	gen         uint64             // bumped by every SetOptions
+	optsChanged time.Time          // when the rendered options last changed; zero before any change
+	cache       map[docKey]*cached
+	indexes     map[string]*archiveIndex
 
-	renderMu map[Format]*sync.Mutex // one render per format at a time
+	renderMu sync.Mutex        // one render at a time, so concurrent requests wait for it
+	syncMu   sync.Mutex        // one Sync at a time
+	synced   map[string]string // Sync: path → ETag last written and announced
 }
+
+// docKey names one document: an output, a kind of document and, for
+// archive pages, the page.
+type docKey struct {
+	out  string
+	kind Format // a feed Format, or pageKind for the HTML page
+	page int64  // archive page index; current for the subscription document
+}
+
+// current is the docKey.page of a subscription document.
+const current int64 = -1 << 62
 
 // cached is one rendered document and what it was rendered from.
 type cached struct {
@@ -126,15 +185,14 @@ type cached struct {
 // documents are rendered on first use.
 func New(entries Entries, opts Options) *Publisher {
 	p := &Publisher{
-		entries:  entries,
-		now:      time.Now,
-		opts:     normalize(opts),
-		cache:    make(map[Format]*cached),
-		renderMu: make(map[Format]*sync.Mutex),
+		entries: entries,
+		now:     time.Now,
+		cache:   make(map[docKey]*cached),
+		indexes: make(map[string]*archiveIndex),
+		synced:  make(map[string]string),
 	}
-	for _, f := range Formats {
-		p.renderMu[f] = new(sync.Mutex)
-	}
+	p.opts = normalize(opts)
+	p.outs = outputsOf(p.opts)
 	return p
 }
 
@@ -150,89 +208,117 @@ func (p *Publisher) SetOptions(opts Options) {
 		p.optsChanged = p.now()
 	}
 	p.opts = opts
+	p.outs = outputsOf(opts)
 	p.gen++
 	clear(p.cache)
+	clear(p.indexes)
 }
 
-// Render returns the document for f. The result is cached per format and
-// returned without touching the store again until Entries.Version() changes
-// or SetOptions is called, so calling Render on every request is cheap.
-// Body is identical for the same entries and options, whichever Publisher
-// renders it. Concurrent calls for the same format wait for one render
-// rather than each reading the store.
+// Render returns the default output's document for f. The result is
+// cached and returned without touching the store again until
+// Entries.Version() changes or SetOptions is called, so calling Render on
+// every request is cheap. Body is identical for the same entries and
+// options, whichever Publisher renders it. Concurrent calls wait for one
+// render rather than each reading the store.
 func (p *Publisher) Render(ctx context.Context, f Format) (Document, error) {
-	c, err := p.render(ctx, f)
+	return p.RenderOutput(ctx, DefaultOutput, f)
+}
+
+// RenderOutput is Render for the output called name (DefaultOutput for the
+// default one). An unknown name fails with ErrUnknownOutput.
+func (p *Publisher) RenderOutput(ctx context.Context, name string, f Format) (Document, error) {
+	if !slices.Contains(Formats, f) {
+		return Document{}, fmt.Errorf("render %q: %w", f, ErrUnknownFormat)
+	}
+	c, err := p.render(ctx, docKey{out: name, kind: f, page: current})
 	if err != nil {
 		return Document{}, err
 	}
 	return c.doc, nil
 }
 
-func (p *Publisher) render(ctx context.Context, f Format) (*cached, error) {
-	rmu, ok := p.renderMu[f]
-	if !ok {
-		return nil, fmt.Errorf("render %q: %w", f, ErrUnknownFormat)
+// DefaultOutput is the name of the output that carries every source,
+// served at /feed.atom, /feed.rss and /feed.json.
+const DefaultOutput = "feed"
+
+// ErrUnknownOutput is returned for an output name that is not configured,
+// and for an archive page that does not exist.
+var ErrUnknownOutput = errors.New("publish: unknown output")
+
+func (p *Publisher) render(ctx context.Context, k docKey) (*cached, error) {
+	if k.kind != pageKind && !slices.Contains(Formats, k.kind) {
+		return nil, fmt.Errorf("render %q: %w", k.kind, ErrUnknownFormat)
 	}
 	version := p.entries.Version()
-	if c := p.lookup(f, version); c != nil {
+	if c := p.lookup(k, version); c != nil {
 		return c, nil
 	}
-	rmu.Lock()
-	defer rmu.Unlock()
-	if c := p.lookup(f, version); c != nil { // rendered while we waited
+	p.renderMu.Lock()
+	defer p.renderMu.Unlock()
+	if c := p.lookup(k, version); c != nil { // rendered while we waited
 		return c, nil
 	}
 
 	p.mu.RLock()
-	opts, gen, optsChanged := p.opts, p.gen, p.optsChanged
+	opts, gen, optsChanged, out := p.opts, p.gen, p.optsChanged, p.outs[k.out]
 	p.mu.RUnlock()
+	if out == nil {
+		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, ErrUnknownOutput)
+	}
 
-	doc, err := p.build(ctx, f, opts, optsChanged)
+	doc, err := p.build(ctx, k, out, opts, gen, version, optsChanged)
 	if err != nil {
-		return nil, fmt.Errorf("render %s feed: %w", f, err)
+		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, err)
 	}
 	c := &cached{doc: doc, version: version, gen: gen}
 	p.mu.Lock()
 	if p.gen == gen {
-		p.cache[f] = c
+		p.cache[k] = c
 	}
 	p.mu.Unlock()
 	return c, nil
 }
 
-func (p *Publisher) lookup(f Format, version uint64) *cached {
+func (p *Publisher) lookup(k docKey, version uint64) *cached {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	if c := p.cache[f]; c != nil && c.version == version && c.gen == p.gen {
+	if c := p.cache[k]; c != nil && c.version == version && c.gen == p.gen {
 		return c
 	}
 	return nil
 }
 
 // build reads the entries and renders one document.
-func (p *Publisher) build(ctx context.Context, f Format, opts Options, optsChanged time.Time) (Document, error) {
+func (p *Publisher) build(ctx context.Context, k docKey, out *output, opts Options, gen, version uint64, optsChanged time.Time) (Document, error) {
 	base, err := url.Parse(opts.Link)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" ||
 		base.RawQuery != "" || base.ForceQuery || base.Fragment != "" {
 		return Document{}, fmt.Errorf("%w: %q", ErrInvalidLink, opts.Link)
 	}
-	ids := make([]string, len(opts.Sources))
-	for i, s := range opts.Sources {
-		ids[i] = s.ID
-	}
-	var es []feeds.Entry
-	if len(ids) > 0 {
-		es, err = p.entries.Recent(ctx, ids, opts.MaxItems)
-		if err != nil {
-			return Document{}, fmt.Errorf("read recent entries: %w", err)
-		}
+	idx, err := p.archiveIndex(ctx, out, opts, gen, version)
+	if err != nil {
+		return Document{}, err
 	}
 	changed := p.entries.Changed()
-	ch := prepare(opts, es, changed)
+	var es []feeds.Entry
+	limit := out.maxItems
+	if k.page == current {
+		if es, err = p.recent(ctx, out, limit); err != nil {
+			return Document{}, err
+		}
+	} else {
+		pg, ok := idx.pages[k.page]
+		if !ok {
+			return Document{}, fmt.Errorf("archive page %d: %w", k.page, ErrUnknownOutput)
+		}
+		es, limit = pg, 0
+	}
+	ch := prepare(opts, out, es, changed, limit)
+	ch.links(opts, out, k, idx)
 
 	var body []byte
 	var ctype string
-	switch f {
+	switch k.kind {
 	case Atom:
 		body, err = renderAtom(ch)
 		ctype = "application/atom+xml; charset=utf-8"
@@ -242,6 +328,9 @@ func (p *Publisher) build(ctx context.Context, f Format, opts Options, optsChang
 	case JSON:
 		body, err = renderJSON(ch)
 		ctype = "application/feed+json; charset=utf-8"
+	case pageKind:
+		body, err = renderPage(ch, p.pageData(out, opts))
+		ctype = "text/html; charset=utf-8"
 	default:
 		return Document{}, ErrUnknownFormat
 	}
@@ -251,7 +340,7 @@ func (p *Publisher) build(ctx context.Context, f Format, opts Options, optsChang
 
 	mod := ch.updated
 	for _, t := range []time.Time{changed, optsChanged} {
-		if validTime(t) && t.After(mod) {
+		if k.page == current && validTime(t) && t.After(mod) {
 			mod = t
 		}
 	}
@@ -265,6 +354,23 @@ func (p *Publisher) build(ctx context.Context, f Format, opts Options, optsChang
 		ETag:         `"` + hex.EncodeToString(sum[:16]) + `"`,
 		LastModified: mod.UTC().Truncate(time.Second),
 	}, nil
+}
+
+// recent reads the newest entries of out's sources, enough to fill limit
+// after out's filter.
+func (p *Publisher) recent(ctx context.Context, out *output, limit int) ([]feeds.Entry, error) {
+	if len(out.ids) == 0 {
+		return nil, nil
+	}
+	ask := limit
+	if out.filter != nil {
+		ask = limit * 4 // the filter hides some; read more than we show
+	}
+	es, err := p.entries.Recent(ctx, out.ids, ask)
+	if err != nil {
+		return nil, fmt.Errorf("read recent entries: %w", err)
+	}
+	return es, nil
 }
 
 // normalize applies the documented defaults in one place.
@@ -288,12 +394,28 @@ func normalize(o Options) Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	o.ArchivePeriod = o.ArchivePeriod.Truncate(time.Hour)
+	if o.ArchivePeriod <= 0 {
+		o.ArchivePeriod = 7 * 24 * time.Hour
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
 	o.Sources = slices.Clone(o.Sources)
+	o.Outputs = slices.Clone(o.Outputs)
 	return o
 }
 
 // sameOutput reports whether a and b render the same documents.
 func sameOutput(a, b Options) bool {
 	return a.Title == b.Title && a.Link == b.Link && a.MaxItems == b.MaxItems &&
-		a.Generator == b.Generator && slices.Equal(a.Sources, b.Sources)
+		a.Generator == b.Generator && a.Hub == b.Hub && a.ArchivePeriod == b.ArchivePeriod &&
+		a.Filter.Rules().String() == b.Filter.Rules().String() &&
+		slices.EqualFunc(a.Sources, b.Sources, func(x, y SourceInfo) bool {
+			return x.ID == y.ID && x.Name == y.Name && x.FeedURL == y.FeedURL && x.SiteURL == y.SiteURL && slices.Equal(x.Tags, y.Tags)
+		}) &&
+		slices.EqualFunc(a.Outputs, b.Outputs, func(x, y Output) bool {
+			return x.Name == y.Name && x.Title == y.Title && x.MaxItems == y.MaxItems && slices.Equal(x.Feeds, y.Feeds) &&
+				x.Filter.Rules().String() == y.Filter.Rules().String()
+		})
 }

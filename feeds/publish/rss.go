@@ -18,14 +18,16 @@ type rssDoc struct {
 	gorilla.RssFeedXml
 	AtomNS  string      `xml:"xmlns:atom,attr"`
 	DCNS    string      `xml:"xmlns:dc,attr"`
+	FHNS    string      `xml:"xmlns:fh,attr,omitempty"`
 	Channel *rssChannel `xml:"channel"`
 }
 
 // rssChannel is gorilla's RssFeed with an <atom:link rel="self">.
 type rssChannel struct {
 	gorilla.RssFeed
-	AtomLink *rssAtomLink `xml:"atom:link"`
-	Items    []*rssItem   `xml:"item"`
+	AtomLinks []rssAtomLink `xml:"atom:link"`
+	Archive   *struct{}     `xml:"fh:archive"`
+	Items     []*rssItem    `xml:"item"`
 }
 
 type rssAtomLink struct {
@@ -68,21 +70,28 @@ func renderRSS(ch *channel) ([]byte, error) {
 		Channel: &rssChannel{
 			RssFeed: gorilla.RssFeed{
 				Title:         ch.title,
-				Link:          ch.home,
+				Link:          ch.page,
 				Description:   ch.description,
 				LastBuildDate: rssTime(ch.updated),
 				Generator:     ch.generator,
 				Docs:          "https://www.rssboard.org/rss-specification",
 			},
-			AtomLink: &rssAtomLink{Href: ch.self(RSS), Rel: "self", Type: "application/rss+xml"},
-			Items:    make([]*rssItem, 0, len(ch.items)),
+			AtomLinks: []rssAtomLink{{Href: ch.self(RSS), Rel: "self", Type: "application/rss+xml"}},
+			Items:     make([]*rssItem, 0, len(ch.items)),
 		},
+	}
+	for _, l := range historyLinks(ch, RSS) {
+		doc.Channel.AtomLinks = append(doc.Channel.AtomLinks, rssAtomLink{Href: l.href, Rel: l.rel, Type: l.typ})
+	}
+	if ch.archive {
+		doc.FHNS, doc.Channel.Archive = fhNS, &struct{}{}
 	}
 	for i := range ch.items {
 		doc.Channel.Items = append(doc.Channel.Items, newRSSItem(&ch.items[i]))
 	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
+	writeStylesheet(&buf, ch)
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
 	if err := enc.Encode(doc); err != nil {

@@ -1,0 +1,232 @@
+package publish
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/filter"
+)
+
+// output is one normalised output: the default one or an Options.Outputs
+// entry.
+type output struct {
+	name     string
+	title    string
+	srcs     []SourceInfo // the sources it carries, in Options.Sources order
+	ids      []string     // their IDs
+	maxItems int
+	filter   *filter.Set
+}
+
+// outputsOf normalises the default output and every valid named output.
+func outputsOf(o Options) map[string]*output {
+	outs := map[string]*output{DefaultOutput: newOutput(o, Output{Name: DefaultOutput, Title: o.Title, Filter: o.Filter})}
+	for _, x := range o.Outputs {
+		if x.Name == "" || outs[x.Name] != nil || !validName(x.Name) {
+			continue
+		}
+		outs[x.Name] = newOutput(o, x)
+	}
+	return outs
+}
+
+// validName reports whether s is usable as a path segment of its own.
+func validName(s string) bool {
+	if s == "archive" || s == "sources" || s == "tidyfeed" || strings.HasPrefix(s, ".") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func newOutput(o Options, x Output) *output {
+	out := &output{
+		name:     x.Name,
+		title:    line(x.Title),
+		maxItems: cmp.Or(max(x.MaxItems, 0), o.MaxItems),
+		filter:   x.Filter,
+	}
+	if out.title == "" {
+		out.title = o.Title + " – " + x.Name
+	}
+	for _, s := range o.Sources {
+		if x.Feeds == nil || slices.Contains(x.Feeds, s.ID) {
+			out.srcs = append(out.srcs, s)
+			out.ids = append(out.ids, s.ID)
+		}
+	}
+	return out
+}
+
+// names returns the output names, the default first, then sorted.
+func (p *Publisher) names() []string {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return sortedNames(p.outs)
+}
+
+// archiveIndex is an output's RFC 5005 archive: every closed period with
+// entries, as pages of entries by first-seen time.
+type archiveIndex struct {
+	version, gen uint64
+	open         int64 // index of the period still open when built
+	period       time.Duration
+	pages        map[int64][]feeds.Entry
+	order        []int64 // page indexes, oldest first
+}
+
+// archiveIndex returns out's archive, reading every entry of its sources
+// when the store, the options or the open period changed since the last
+// build. The caller holds renderMu.
+func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options, gen, version uint64) (*archiveIndex, error) {
+	period := opts.ArchivePeriod
+	open := periodOf(p.now(), period)
+	p.mu.RLock()
+	idx := p.indexes[out.name]
+	p.mu.RUnlock()
+	if idx != nil && idx.version == version && idx.gen == gen && idx.open == open {
+		return idx, nil
+	}
+	idx = &archiveIndex{version: version, gen: gen, open: open, period: period, pages: make(map[int64][]feeds.Entry)}
+	if len(out.ids) > 0 {
+		es, err := p.entries.Recent(ctx, out.ids, 0)
+		if err != nil {
+			return nil, fmt.Errorf("read entries for the archive: %w", err)
+		}
+		for _, e := range es {
+			if e.Seen.IsZero() {
+				continue
+			}
+			pg := periodOf(e.Seen, period)
+			if pg >= open {
+				continue // the open period is not archived yet
+			}
+			idx.pages[pg] = append(idx.pages[pg], e)
+		}
+	}
+	// A page whose entries are all hidden by the filter does not exist.
+	for pg, es := range idx.pages {
+		if !slices.ContainsFunc(es, func(e feeds.Entry) bool { return out.filter.Match(&e, sourceName(out, e.FeedID)) == "" }) {
+			delete(idx.pages, pg)
+			continue
+		}
+		idx.order = append(idx.order, pg)
+	}
+	slices.Sort(idx.order)
+	p.mu.Lock()
+	if p.gen == gen {
+		p.indexes[out.name] = idx
+	}
+	p.mu.Unlock()
+	return idx, nil
+}
+
+// sourceName is the display name filters match for feedID in out.
+func sourceName(out *output, feedID string) string {
+	for _, s := range out.srcs {
+		if s.ID == feedID {
+			return cmp.Or(s.Name, s.FeedURL, s.ID)
+		}
+	}
+	return feedID
+}
+
+// periodOf returns the index of the period holding t (periods start at the
+// Unix epoch).
+func periodOf(t time.Time, period time.Duration) int64 {
+	s := t.Unix()
+	n := int64(period / time.Second)
+	if s < 0 {
+		return (s - n + 1) / n
+	}
+	return s / n
+}
+
+// stampLayout names an archive page by the UTC hour its period starts.
+const stampLayout = "2006-01-02T15"
+
+func pageStamp(pg int64, period time.Duration) string {
+	return time.Unix(pg*int64(period/time.Second), 0).UTC().Format(stampLayout)
+}
+
+// pageOf parses an archive page stamp; ok is false when it is not the
+// start of a period.
+func pageOf(stamp string, period time.Duration) (int64, bool) {
+	t, err := time.Parse(stampLayout, stamp)
+	if err != nil {
+		return 0, false
+	}
+	pg := periodOf(t, period)
+	return pg, pageStamp(pg, period) == stamp
+}
+
+// docPath is the path of a document relative to Options.Link.
+func docPath(out string, kind Format, page int64, period time.Duration) string {
+	if kind == pageKind {
+		if out == DefaultOutput {
+			return ""
+		}
+		return out + "/"
+	}
+	if page == current {
+		return out + "." + string(kind)
+	}
+	return out + "/archive/" + pageStamp(page, period) + "." + string(kind)
+}
+
+// links fills ch's links for document k of out: self, the subscription
+// document, the neighbouring archive pages, the hub and the stylesheet.
+func (ch *channel) links(opts Options, out *output, k docKey, idx *archiveIndex) {
+	period := opts.ArchivePeriod
+	ch.output = out.name
+	ch.hub = opts.Hub
+	ch.archive = k.page != current
+	ch.self = func(f Format) string { return opts.Link + docPath(out.name, f, k.page, period) }
+	ch.current = func(f Format) string { return opts.Link + docPath(out.name, f, current, period) }
+	ch.page = opts.Link + docPath(out.name, pageKind, current, period)
+	// The stylesheet, relative to the document, so static copies work
+	// under any prefix.
+	depth := strings.Count(docPath(out.name, k.kind, k.page, period), "/")
+	ch.xsl = strings.Repeat("../", depth) + xslName
+	prev, next := int64(current), int64(current)
+	if k.page == current {
+		if n := len(idx.order); n > 0 {
+			prev = idx.order[n-1]
+		}
+	} else if i, ok := slices.BinarySearch(idx.order, k.page); ok {
+		if i > 0 {
+			prev = idx.order[i-1]
+		}
+		if i+1 < len(idx.order) {
+			next = idx.order[i+1]
+		}
+	}
+	link := func(pg int64) func(Format) string {
+		if pg == current {
+			return func(Format) string { return "" }
+		}
+		return func(f Format) string { return opts.Link + docPath(out.name, f, pg, period) }
+	}
+	ch.prev, ch.next = link(prev), link(next)
+}
+
+// sortedNames returns the names of outs, the default first, then sorted.
+func sortedNames(outs map[string]*output) []string {
+	names := make([]string, 0, len(outs))
+	for n := range outs {
+		if n != DefaultOutput {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return append([]string{DefaultOutput}, names...)
+}
