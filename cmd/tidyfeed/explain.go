@@ -137,7 +137,11 @@ func cmdReclean(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 	cleaner := clean.New(clean.Options{})
 	var seen, changed int
-	for _, src := range cfg.Sources() {
+	srcs := cfg.Sources()
+	prog := newProgress(stderr, "recleaning", len(srcs))
+	defer prog.finish()
+	for _, src := range srcs {
+		prog.step(displayLocation(src))
 		profile, err := loadProfile(ctx, store, src.ID)
 		if err != nil {
 			return err

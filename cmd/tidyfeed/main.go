@@ -11,6 +11,8 @@
 //	tidyfeed check   [-config FILE]   validate the config, report every error
 //	tidyfeed explain [-config FILE] <feed name | entry link>
 //	tidyfeed reclean [-config FILE]   re-apply the cleaning rules to stored entries
+//	tidyfeed compact [-config FILE]   rewrite the database without free pages (offline)
+//	tidyfeed backup  [-config FILE] FILE   consistent copy of the database, daemon running or not
 //	tidyfeed version                  print the version
 //
 // -config defaults to ./feeds.yaml.
@@ -69,6 +71,8 @@ func commands() []command {
 		{"explain", "show what cleaning removed from one entry, rule by rule", cmdExplain},
 		{"reclean", "re-apply the current cleaning rules to every stored entry", cmdReclean},
 		{"dupes", "list stories merged from several feeds recently, with the reason for each merge", cmdDupes},
+		{"compact", "rewrite the database without its free pages (daemon stopped)", cmdCompact},
+		{"backup", "write a consistent copy of the database to FILE, through the daemon if it runs", cmdBackup},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -63,7 +63,7 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		byID[st.FeedID] = st
 	}
 
-	in := newIngester(cfg, store, clean.New(clean.Options{}), logger)
+	in := newIngester(cfg, store, clean.New(clean.Options{}), logger, nil)
 	srcs := cfg.Sources()
 	lines := make([]pollLine, len(srcs))
 	now := time.Now()
@@ -80,13 +80,18 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		byHost[h] = append(byHost[h], i)
 	}
+	polled := 0
+	for _, idx := range byHost {
+		polled += len(idx)
+	}
+	prog := newProgress(stderr, "polling", polled) // quiet unless stderr is a terminal
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Polling.Concurrency)
 	for _, h := range order {
 		idx := byHost[h]
 		if h == "" { // local files: no host to be polite to
 			for _, i := range idx {
-				g.Go(func() error { lines[i].out = in.Ingest(gctx, srcs[i]); return nil })
+				g.Go(func() error { lines[i].out = in.Ingest(gctx, srcs[i]); prog.step(displayLocation(srcs[i])); return nil })
 			}
 			continue
 		}
@@ -97,11 +102,13 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 					continue
 				}
 				lines[i].out = in.Ingest(gctx, srcs[i])
+				prog.step(displayLocation(srcs[i]))
 			}
 			return nil
 		})
 	}
 	_ = g.Wait() // Ingest reports errors in its outcome
+	prog.finish()
 
 	failed, skipped := printOutcomes(stdout, cfg, lines)
 	if polled := len(srcs) - skipped; polled > 0 && failed == polled {

@@ -25,6 +25,7 @@ import (
 	"github.com/tidyfeed/tidyfeed/feeds/ingest"
 	"github.com/tidyfeed/tidyfeed/feeds/publish"
 	"github.com/tidyfeed/tidyfeed/feeds/schedule"
+	"github.com/tidyfeed/tidyfeed/internal/metrics"
 	"github.com/tidyfeed/tidyfeed/storage"
 )
 
@@ -45,13 +46,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	context.AfterFunc(ctx, stop) // after the first signal, a second one kills the process
 
 	logger := newLogger(stderr, cfg.Log)
+	autoCompact(ctx, cfg.Data, logger)
 	store, err := storage.Open(cfg.Data, storage.Options{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", cfg.Data, err)
 	}
 	defer store.Close() // runs after every goroutine below has returned
 
-	d := &daemon{store: store, cleaner: clean.New(clean.Options{}), logger: logger}
+	d := &daemon{store: store, cleaner: clean.New(clean.Options{}), logger: logger, metrics: newMetrics(store, logger)}
 	if err := d.apply(ctx, cfg); err != nil {
 		return err
 	}
@@ -60,6 +62,18 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second}
+	servers := []*http.Server{srv}
+	listeners := []net.Listener{listener}
+	if cfg.Admin.Listen != "" {
+		al, err := net.Listen("tcp", cfg.Admin.Listen)
+		if err != nil {
+			listener.Close()
+			return fmt.Errorf("listen on %s (admin): %w", cfg.Admin.Listen, err)
+		}
+		servers = append(servers, &http.Server{Handler: d.adminHandler(), ReadHeaderTimeout: 10 * time.Second})
+		listeners = append(listeners, al)
+		logger.Info("admin endpoints", "listen", al.Addr().String(), "auth", cfg.Admin.Username != "")
+	}
 	logger.Info("tidyfeed started", "listen", listener.Addr().String(), "feeds", len(cfg.Feeds), "config", cfg.Path)
 
 	hup := make(chan os.Signal, 1)
@@ -68,19 +82,26 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	reload := make(chan struct{}, 1)
 
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return d.sched.Run(ctx) }) // returns after in-flight polls finish
-	g.Go(func() error {
-		if err := srv.Serve(listener); !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("serve: %w", err)
-		}
-		return nil
+	g.Go(func() error { // returns after in-flight polls finish
+		d.running.Store(true)
+		defer d.running.Store(false)
+		return d.sched.Run(ctx)
 	})
-	g.Go(func() error {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
+	g.Go(func() error { return d.retain(ctx) })
+	for i, srv := range servers {
+		g.Go(func() error {
+			if err := srv.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("serve %s: %w", listeners[i].Addr(), err)
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		})
+	}
 	g.Go(func() error {
 		for {
 			select {
@@ -123,6 +144,8 @@ type daemon struct {
 	store   *storage.Store
 	cleaner *clean.Cleaner
 	logger  *slog.Logger
+	metrics *metrics.Metrics
+	running atomic.Bool // the scheduler runs (for /readyz)
 
 	mu        sync.Mutex // serialises apply
 	cfg       *config.Config
@@ -137,14 +160,15 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.cfg != nil {
-		if cfg.Listen != d.cfg.Listen || cfg.Data != d.cfg.Data {
+		if cfg.Listen != d.cfg.Listen || cfg.Data != d.cfg.Data || cfg.Admin.Listen != d.cfg.Admin.Listen {
 			d.logger.Warn("listen and data take effect at the next restart", "listen", d.cfg.Listen, "data", d.cfg.Data)
 		}
 		if !reflect.DeepEqual(cfg.Log, d.cfg.Log) {
 			d.logger.Warn("log settings take effect at the next restart")
 		}
 	}
-	d.ingester.Store(newIngester(cfg, d.store, d.cleaner, d.logger))
+	d.metrics.SetFeeds(feedIDs(cfg.Sources()))
+	d.ingester.Store(newIngester(cfg, d.store, d.cleaner, d.logger, func(out ingest.Outcome) { observePoll(d.metrics, out) }))
 	pubOpts, err := publishOptions(ctx, cfg, d.store)
 	if err != nil {
 		return err
@@ -213,10 +237,12 @@ func (d *daemon) refreshSources(ctx context.Context) {
 func (d *daemon) handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, p := range []string{"/feed.atom", "/feed.rss", "/feed.json"} {
-		mux.Handle(p, d.publisher)
+		mux.Handle(p, d.metrics.Output(d.publisher))
 	}
 	mux.HandleFunc("GET /{$}", d.index)
-	d.handleStatus(mux) // GET /api/status, POST /refresh
+	if d.cfg.Admin.Listen == "" { // no admin address: the admin endpoints live here
+		mux.Handle("/", d.adminHandler())
+	}
 	return mux
 }
 

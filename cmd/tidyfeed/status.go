@@ -84,34 +84,53 @@ func daemonStatus(ctx context.Context, cfg *config.Config) (statusReport, error)
 }
 
 // askDaemon sends a request to the daemon that holds cfg's store, on its
-// listen address, and decodes its JSON reply into v.
+// admin address (else its listen address), and decodes its JSON reply into v.
 func askDaemon(ctx context.Context, cfg *config.Config, method, path string, v any) error {
-	host, port, err := net.SplitHostPort(cfg.Listen)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	resp, u, err := daemonRequest(ctx, cfg, method, path)
 	if err != nil {
-		return fmt.Errorf("store %s is locked and listen %q is unusable: %w", cfg.Data, cfg.Listen, err)
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(v); err != nil {
+		return fmt.Errorf("read daemon reply from %s: %w", u, err)
+	}
+	return nil
+}
+
+// daemonRequest sends a request to the daemon's admin endpoints (on
+// admin.listen, else listen; with the admin credentials when configured)
+// and returns a 200 response, whose body the caller closes, and the URL.
+func daemonRequest(ctx context.Context, cfg *config.Config, method, path string) (*http.Response, string, error) {
+	addr := cfg.Listen
+	if cfg.Admin.Listen != "" {
+		addr = cfg.Admin.Listen
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("store %s is locked and address %q is unusable: %w", cfg.Data, addr, err)
 	}
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
 	u := "http://" + net.JoinHostPort(host, port) + path
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
-		return fmt.Errorf("ask daemon %s: %w", u, err)
+		return nil, u, fmt.Errorf("ask daemon %s: %w", u, err)
+	}
+	if cfg.Admin.Username != "" {
+		req.SetBasicAuth(cfg.Admin.Username, cfg.Admin.Password)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("store %s is locked by another process; ask daemon %s: %w", cfg.Data, u, err)
+		return nil, u, fmt.Errorf("store %s is locked by another process; ask daemon %s: %w", cfg.Data, u, err)
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("ask daemon %s: HTTP %d", u, resp.StatusCode)
+		resp.Body.Close()
+		return nil, u, fmt.Errorf("ask daemon %s: HTTP %d", u, resp.StatusCode)
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(v); err != nil {
-		return fmt.Errorf("read daemon reply from %s: %w", u, err)
-	}
-	return nil
+	return resp, u, nil
 }
 
 // printStatus writes one block per feed.

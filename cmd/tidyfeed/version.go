@@ -7,29 +7,38 @@ import (
 	"runtime/debug"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3";
-// otherwise it comes from the module's build information.
-var version = ""
+// version and commit are set at build time with
+//
+//	-ldflags "-X main.version=$(git describe --tags --always --dirty) -X main.commit=$(git rev-parse HEAD)"
+//
+// (see the README's install steps); otherwise they come from the module's
+// build information: the module version for `go install ...@v1.2.3`, and
+// the VCS revision for a build from a git checkout with -buildvcs=true
+// (the go command's default, unless GOFLAGS says -buildvcs=false).
+var version, commit = "", ""
 
 // buildVersion returns the version and, when known, the VCS commit.
-func buildVersion() (ver, commit string) {
+func buildVersion() (ver, rev string) {
 	ver = version
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
-		return orDev(ver), ""
+		return orDev(ver), commit
 	}
 	if ver == "" {
 		ver = info.Main.Version
 	}
+	if commit != "" {
+		return orDev(ver), commit
+	}
 	for _, s := range info.Settings {
 		if s.Key == "vcs.revision" {
-			commit = s.Value
+			rev = s.Value
 		}
-		if s.Key == "vcs.modified" && s.Value == "true" && commit != "" {
-			commit += "-dirty"
+		if s.Key == "vcs.modified" && s.Value == "true" && rev != "" {
+			rev += "-dirty"
 		}
 	}
-	return orDev(ver), commit
+	return orDev(ver), rev
 }
 
 func orDev(v string) string {

@@ -42,8 +42,9 @@ func fetchOptions(cfg *config.Config, logger *slog.Logger) fetch.Options {
 }
 
 // newIngester builds the pipeline for one config generation. The store and
-// cleaner outlive config reloads; the rest is cheap to rebuild.
-func newIngester(cfg *config.Config, store *storage.Store, cleaner *clean.Cleaner, logger *slog.Logger) *ingest.Ingester {
+// cleaner outlive config reloads; the rest is cheap to rebuild. observe,
+// if not nil, sees every poll's outcome (the daemon's metrics).
+func newIngester(cfg *config.Config, store *storage.Store, cleaner *clean.Cleaner, logger *slog.Logger, observe func(ingest.Outcome)) *ingest.Ingester {
 	return ingest.New(ingest.Options{
 		Fetcher:       fetch.New(fetchOptions(cfg, logger)),
 		Parser:        parse.New(parse.Options{}),
@@ -55,6 +56,7 @@ func newIngester(cfg *config.Config, store *storage.Store, cleaner *clean.Cleane
 		MaxRetryAfter: cfg.Polling.MaxRetryAfter,
 		BackoffCap:    cfg.Polling.BackoffCap,
 		Logger:        logger.With("stage", "ingest"),
+		Observe:       observe,
 	})
 }
 
