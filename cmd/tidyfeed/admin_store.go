@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/tidyfeed/tidyfeed/config"
@@ -17,10 +18,17 @@ import (
 // compacts its store at start.
 const autoCompactFree = 0.5
 
+// autoCompactMin is the file size below which the daemon never compacts at
+// start: a new store is mostly free pages of a few kilobytes.
+const autoCompactMin = 1 << 20
+
 // autoCompact compacts the store before the daemon opens it when most of
 // the file is free pages. Failures are logged: the daemon runs on with the
 // file as it is.
 func autoCompact(ctx context.Context, path string, logger *slog.Logger) {
+	if fi, err := os.Stat(path); err != nil || fi.Size() < autoCompactMin {
+		return // absent, or too small to be worth a rewrite
+	}
 	start := time.Now()
 	res, err := storage.Compact(ctx, path, storage.CompactOptions{MinFree: autoCompactFree})
 	switch {

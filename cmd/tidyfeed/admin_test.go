@@ -371,3 +371,30 @@ func fillStore(t *testing.T, s *storage.Store, n int) {
 		t.Fatal(err)
 	}
 }
+
+// TestAutoCompact checks the daemon's start-up compaction: a store that is
+// mostly free pages is rewritten, a small or dense one is left alone.
+func TestAutoCompact(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tidyfeed.db")
+	s, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillStore(t, s, 2000)
+	if _, err := s.Prune(t.Context(), func(string) storage.Keep { return storage.Keep{MaxItems: 10} }, 0); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	before, _ := os.Stat(path)
+	var logs syncBuffer
+	logger := newLogger(&logs, config.Log{})
+	autoCompact(t.Context(), path, logger)
+	after, _ := os.Stat(path)
+	if after.Size()*2 > before.Size() || !strings.Contains(logs.String(), "store compacted") {
+		t.Errorf("auto compaction: %d → %d bytes, log %q; want the sparse file compacted", before.Size(), after.Size(), logs.String())
+	}
+	autoCompact(t.Context(), path, logger) // now small and dense: untouched
+	if again, _ := os.Stat(path); again.Size() != after.Size() || strings.Count(logs.String(), "store compacted") != 1 {
+		t.Errorf("second start compacted again: %d → %d bytes", after.Size(), again.Size())
+	}
+}
