@@ -136,8 +136,12 @@ func prepare(opts Options, out *output, es []feeds.Entry, changed time.Time, lim
 		return strings.Compare(a.id, b.id)
 	})
 	ch.updated = ch.newest
+	if ch.updated.IsZero() && len(out.srcs) > 0 {
+		ch.updated = firstValid(changed)
+	}
 	if ch.updated.IsZero() {
-		ch.updated = firstValid(changed, time.Unix(0, 0))
+		// An output without sources does not change with the store.
+		ch.updated = time.Unix(0, 0).UTC()
 	}
 	return ch
 }

@@ -209,3 +209,11 @@ func acceptsGzip(header string) bool {
 	}
 	return star > 0
 }
+
+// Handles reports whether path is one ServeHTTP serves (it may still
+// answer 404 for an archive page that does not exist), so that a router
+// can send every other path elsewhere.
+func (p *Publisher) Handles(path string) bool {
+	_, _, ok := p.route(path)
+	return ok
+}

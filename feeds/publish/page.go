@@ -41,12 +41,10 @@ const PageCSP = "default-src 'none'; style-src 'self'; img-src http: https: data
 type pageData struct {
 	Title, Description, Generator string
 	Root                          string // relative path to the site root, "" or "../"
-	Feeds                         []pageFeed
+	Atom, RSS, JSON               string // the output's feeds, relative
 	Outputs                       []pageOutput
 	Items                         []pageItem
 }
-
-type pageFeed struct{ Label, Type, Href string }
 
 type pageOutput struct {
 	Title, Href string
@@ -74,10 +72,9 @@ func (p *Publisher) pageData(out *output, opts Options) pageData {
 		root = "../"
 	}
 	d := pageData{Root: root, Generator: opts.Generator}
-	for _, f := range []struct{ label, typ string }{{"Atom", "application/atom+xml"}, {"RSS", "application/rss+xml"}, {"JSON Feed", "application/feed+json"}} {
-		ext := map[string]Format{"Atom": Atom, "RSS": RSS, "JSON Feed": JSON}[f.label]
-		d.Feeds = append(d.Feeds, pageFeed{Label: f.label, Type: f.typ, Href: root + docPath(out.name, ext, current, 0)})
-	}
+	d.Atom = root + docPath(out.name, Atom, current, 0)
+	d.RSS = root + docPath(out.name, RSS, current, 0)
+	d.JSON = root + docPath(out.name, JSON, current, 0)
 	p.mu.RLock()
 	outs := p.outs
 	p.mu.RUnlock()

@@ -1,0 +1,456 @@
+package publish
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/filter"
+)
+
+// multiOptions has a "podcasts" output selecting one source by ID, a
+// "tech" output whose filter hides entries titled "Entry 1 ...", and tags
+// on the sources.
+func multiOptions(t *testing.T) Options {
+	t.Helper()
+	o := testOptions()
+	o.Sources[0].Tags = []string{"blogs"}
+	o.Sources[1].Tags = []string{"podcasts", "audio"}
+	hide, err := filter.Compile(filter.Rules{Exclude: []filter.Rule{{Field: filter.Title, Pattern: `^Entry 1 `}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Outputs = []Output{
+		{Name: "podcasts", Title: "Podcasts", Feeds: []string{testSources[1].ID}, MaxItems: 3},
+		{Name: "tech", Feeds: []string{testSources[0].ID, testSources[2].ID}, Filter: hide},
+		{Name: "feed"},                    // the default's name: ignored
+		{Name: "Bad Name"},                // not a path segment: ignored
+		{Name: "none", Feeds: []string{}}, // selects nothing
+	}
+	return o
+}
+
+func get(t *testing.T, h http.Handler, path string, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestNamedOutputs(t *testing.T) {
+	p := New(newFake(richEntries(4)), multiOptions(t))
+	for _, tt := range []struct {
+		path      string
+		code      int
+		ctype     string
+		has, lack []string
+	}{
+		{"/podcasts.atom", 200, "application/atom+xml", []string{"<title>Podcasts</title>", `href="http://127.0.0.1:8080/podcasts.atom" rel="self"`,
+			"podcast.example.net", `<category term="podcasts"></category>`, `<category term="audio"></category>`}, []string{"blog.example.org/feed.xml"}},
+		{"/podcasts.rss", 200, "application/rss+xml", []string{"<title>Podcasts</title>", "<category>audio</category>", `<enclosure url="https://cdn.example.net/`}, []string{"Example Blog"}},
+		{"/podcasts.json", 200, "application/feed+json", []string{`"title": "Podcasts"`, `"feed_url": "http://127.0.0.1:8080/podcasts.json"`, `"audio"`}, []string{"Example Blog"}},
+		{"/tech.atom", 200, "application/atom+xml", []string{"<title>Merged &lt;Feed&gt; &amp; more – tech</title>", "Entry 0 of Example Blog", `term="blogs"`}, []string{"Entry 1 of", "podcast.example.net/rss"}},
+		{"/none.json", 200, "application/feed+json", []string{`"items": []`}, nil},
+		{"/feed.atom", 200, "application/atom+xml", []string{"Entry 1 of", "podcast.example.net"}, nil},
+		{"/Bad%20Name.atom", 404, "", nil, nil},
+		{"/nope.rss", 404, "", nil, nil},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := get(t, p, tt.path)
+			if rec.Code != tt.code {
+				t.Fatalf("status %d, want %d", rec.Code, tt.code)
+			}
+			if got := rec.Header().Get("Content-Type"); !strings.HasPrefix(got, tt.ctype) {
+				t.Errorf("Content-Type %q, want %q", got, tt.ctype)
+			}
+			body := rec.Body.String()
+			for _, s := range tt.has {
+				if !strings.Contains(body, s) {
+					t.Errorf("body lacks %q", s)
+				}
+			}
+			for _, s := range tt.lack {
+				if strings.Contains(body, s) {
+					t.Errorf("body has %q", s)
+				}
+			}
+		})
+	}
+	t.Run("max items per output", func(t *testing.T) {
+		d, err := p.RenderOutput(t.Context(), "podcasts", Atom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := bytes.Count(d.Body, []byte("<entry>")); n != 3 {
+			t.Errorf("podcasts has %d entries, want its max_items 3", n)
+		}
+	})
+	t.Run("conditional GET per output", func(t *testing.T) {
+		first := get(t, p, "/tech.rss")
+		etag := first.Header().Get("ETag")
+		if etag == "" || first.Header().Get("Last-Modified") == "" || first.Header().Get("Cache-Control") != currentMaxAge {
+			t.Fatalf("headers %v: want ETag, Last-Modified and Cache-Control %q", first.Header(), currentMaxAge)
+		}
+		if again := get(t, p, "/tech.rss", "If-None-Match", etag); again.Code != http.StatusNotModified {
+			t.Errorf("If-None-Match %s: status %d, want 304", etag, again.Code)
+		}
+		if other := get(t, p, "/podcasts.rss", "If-None-Match", etag); other.Code != 200 {
+			t.Errorf("another output's ETag: status %d, want 200", other.Code)
+		}
+	})
+}
+
+// atomDoc is what a feed reader reads of an Atom document for paging.
+type atomDoc struct {
+	Archive *struct{} `xml:"http://purl.org/syndication/history/1.0 archive"`
+	Links   []struct {
+		Href string `xml:"href,attr"`
+		Rel  string `xml:"rel,attr"`
+	} `xml:"http://www.w3.org/2005/Atom link"`
+	Entries []struct {
+		ID string `xml:"http://www.w3.org/2005/Atom id"`
+	} `xml:"http://www.w3.org/2005/Atom entry"`
+}
+
+func (d *atomDoc) link(rel string) string {
+	for _, l := range d.Links {
+		if l.Rel == rel {
+			return l.Href
+		}
+	}
+	return ""
+}
+
+// weeks returns n entries of one source, one every 9 hours, first seen
+// from start on.
+func weeks(start time.Time, n int) []feeds.Entry {
+	var es []feeds.Entry
+	for i := range n {
+		t := start.Add(time.Duration(i) * 9 * time.Hour)
+		es = append(es, feeds.Entry{Key: fmt.Sprintf("k%d", i), FeedID: testSources[0].ID, Title: fmt.Sprintf("Post %d", i),
+			Link: fmt.Sprintf("https://blog.example.org/%d", i), Content: "<p>x</p>", Published: t, Updated: t, Seen: t})
+	}
+	return es
+}
+
+// TestArchivesPageThroughHistory follows rel="prev-archive" from the
+// subscription document to the beginning, as an RFC 5005 reader would,
+// and requires every entry exactly once across the archive pages, and
+// every entry in the union with the subscription document.
+func TestArchivesPageThroughHistory(t *testing.T) {
+	start := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
+	fake := newFake(weeks(start, 100)) // 100 entries over 37 days
+	o := testOptions()
+	o.MaxItems = 10
+	o.ArchivePeriod = 7 * 24 * time.Hour
+	p := New(fake, o)
+	now := start.Add(40 * 24 * time.Hour)
+	p.now = func() time.Time { return now }
+
+	all := map[string]bool{}
+	for _, e := range fake.entries {
+		all[entryID(e.FeedID, e.Key)] = true
+	}
+	read := func(u string) (*atomDoc, *httptest.ResponseRecorder) {
+		t.Helper()
+		pu, err := url.Parse(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := get(t, p, pu.Path)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s: status %d", pu.Path, rec.Code)
+		}
+		var d atomDoc
+		if err := xml.Unmarshal(rec.Body.Bytes(), &d); err != nil {
+			t.Fatalf("GET %s: %v", pu.Path, err)
+		}
+		return &d, rec
+	}
+
+	sub, rec := read("http://127.0.0.1:8080/feed.atom")
+	if sub.Archive != nil || len(sub.Entries) != 10 || rec.Header().Get("Cache-Control") != currentMaxAge {
+		t.Fatalf("subscription document: archive %v, %d entries, Cache-Control %q; want not an archive, 10 entries, %q",
+			sub.Archive != nil, len(sub.Entries), rec.Header().Get("Cache-Control"), currentMaxAge)
+	}
+	got := map[string]int{}
+	union := map[string]bool{}
+	for _, e := range sub.Entries {
+		union[e.ID] = true
+	}
+	var pages []string
+	next := ""
+	for u := sub.link("prev-archive"); u != ""; {
+		if slices.Contains(pages, u) {
+			t.Fatalf("prev-archive loops back to %s", u)
+		}
+		pages = append(pages, u)
+		d, rec := read(u)
+		if d.Archive == nil {
+			t.Errorf("%s lacks <fh:archive/>", u)
+		}
+		if cc := rec.Header().Get("Cache-Control"); cc != archiveMaxAge {
+			t.Errorf("%s: Cache-Control %q, want %q", u, cc, archiveMaxAge)
+		}
+		if d.link("current") != "http://127.0.0.1:8080/feed.atom" || d.link("self") != u {
+			t.Errorf("%s: current %q, self %q", u, d.link("current"), d.link("self"))
+		}
+		if d.link("next-archive") != next {
+			t.Errorf("%s: next-archive %q, want %q", u, d.link("next-archive"), next)
+		}
+		for _, e := range d.Entries {
+			got[e.ID]++
+			union[e.ID] = true
+		}
+		next = u
+		u = d.link("prev-archive")
+	}
+	// Weeks start on Thursdays (periods count from the Unix epoch): the
+	// entries span six closed weeks from 2026-01-01 and the open one.
+	if len(pages) != 6 {
+		t.Errorf("followed %d archive pages, want 6 closed weeks: %v", len(pages), pages)
+	}
+	for id, n := range got {
+		if n != 1 {
+			t.Errorf("entry %s is on %d archive pages, want exactly 1", id, n)
+		}
+	}
+	if len(union) != len(all) {
+		t.Errorf("paging collected %d distinct entries, want all %d", len(union), len(all))
+	}
+	for id := range union {
+		if !all[id] {
+			t.Errorf("paging found unknown entry %s", id)
+		}
+	}
+
+	t.Run("archive pages are immutable", func(t *testing.T) {
+		oldest := pages[len(pages)-1]
+		u, _ := url.Parse(oldest)
+		before := get(t, p, u.Path)
+		fake.add(weeks(now, 3)...) // new entries arrive, time passes
+		now = now.Add(7 * 24 * time.Hour)
+		after := get(t, p, u.Path)
+		if !bytes.Equal(before.Body.Bytes(), after.Body.Bytes()) || before.Header().Get("ETag") != after.Header().Get("ETag") {
+			t.Errorf("%s changed after new entries arrived", u.Path)
+		}
+	})
+	t.Run("json pages with next_url", func(t *testing.T) {
+		rec := get(t, p, "/feed.json")
+		if !strings.Contains(rec.Body.String(), `"next_url": "http://127.0.0.1:8080/feed/archive/`) {
+			t.Errorf("feed.json lacks a next_url to the newest archive page")
+		}
+	})
+}
+
+func TestHubAndStylesheet(t *testing.T) {
+	o := testOptions()
+	o.Hub = "https://hub.example.com/"
+	p := New(newFake(richEntries(2)), o)
+	for _, f := range []Format{Atom, RSS} {
+		rec := get(t, p, "/feed."+string(f))
+		body := rec.Body.String()
+		if !strings.Contains(body, `<?xml-stylesheet type="text/xsl" href="tidyfeed.xsl"?>`) {
+			t.Errorf("%s lacks the xml-stylesheet instruction", f)
+		}
+		if !strings.Contains(body, `href="https://hub.example.com/" rel="hub"`) {
+			t.Errorf("%s lacks rel=hub", f)
+		}
+		if !strings.Contains(body, `href="http://127.0.0.1:8080/feed.`+string(f)+`" rel="self"`) {
+			t.Errorf("%s lacks rel=self", f)
+		}
+		browser := get(t, p, "/feed."+string(f), "Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+		if ct := browser.Header().Get("Content-Type"); ct != "application/xml; charset=utf-8" {
+			t.Errorf("%s for a browser: Content-Type %q, want application/xml so the stylesheet applies", f, ct)
+		}
+		if browser.Header().Get("ETag") == rec.Header().Get("ETag") {
+			t.Errorf("%s: the browser representation shares the ETag of the feed one", f)
+		}
+	}
+	if body := get(t, p, "/feed.json").Body.String(); !strings.Contains(body, `"type": "WebSub"`) {
+		t.Errorf("feed.json lacks the WebSub hub")
+	}
+	for path, ctype := range map[string]string{"/tidyfeed.xsl": "text/xsl", "/tidyfeed.css": "text/css", "/sources.opml": "text/x-opml"} {
+		rec := get(t, p, path)
+		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), ctype) || rec.Body.Len() == 0 {
+			t.Errorf("GET %s: %d %q, %d bytes; want 200 %s", path, rec.Code, rec.Header().Get("Content-Type"), rec.Body.Len(), ctype)
+		}
+	}
+	opml := get(t, p, "/sources.opml").Body.String()
+	if !strings.Contains(opml, `xmlUrl="https://blog.example.org/feed.xml"`) || strings.Contains(opml, "/srv/feeds") {
+		t.Errorf("sources.opml should list the URL feeds and not the local file:\n%s", opml)
+	}
+}
+
+func TestHTMLPage(t *testing.T) {
+	p := New(newFake(richEntries(3)), multiOptions(t))
+	for _, tt := range []struct{ path, title, feed string }{
+		{"/", "<title>Merged &lt;Feed&gt; &amp; more</title>", `href="feed.atom"`},
+		{"/podcasts/", "<title>Podcasts</title>", `href="../podcasts.atom"`},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := get(t, p, tt.path)
+			if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+				t.Fatalf("status %d, Content-Type %q", rec.Code, rec.Header().Get("Content-Type"))
+			}
+			if csp := rec.Header().Get("Content-Security-Policy"); csp != PageCSP || !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script") {
+				t.Errorf("CSP %q", csp)
+			}
+			body := rec.Body.String()
+			for _, s := range []string{tt.title, `<link rel="alternate" type="application/atom+xml"`, `type="application/rss+xml"`,
+				`type="application/feed+json"`, tt.feed, `<article class="entry"`, `<time datetime="`} {
+				if !strings.Contains(body, s) {
+					t.Errorf("page lacks %q", s)
+				}
+			}
+			if strings.Contains(strings.ToLower(body), "<script") || strings.Contains(body, " onclick") {
+				t.Errorf("page has script")
+			}
+		})
+	}
+	if rec := get(t, p, "/nope/"); rec.Code != 404 {
+		t.Errorf("GET /nope/: %d, want 404", rec.Code)
+	}
+}
+
+// fakeHub is a WebSub hub that records publish pings.
+type fakeHub struct {
+	mu     sync.Mutex
+	topics []string
+	status int
+}
+
+func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r.Method != http.MethodPost || r.PostForm.Get("hub.mode") != "publish" {
+		http.Error(w, "bad ping", http.StatusBadRequest)
+		return
+	}
+	h.topics = append(h.topics, r.PostForm["hub.url"]...)
+	w.WriteHeader(h.status)
+}
+
+func (h *fakeHub) take() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := h.topics
+	h.topics = nil
+	slices.Sort(t)
+	return t
+}
+
+func TestSyncPingsHubAndWritesDir(t *testing.T) {
+	hub := &fakeHub{status: http.StatusNoContent}
+	srv := httptest.NewServer(hub)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	fake := newFake(richEntries(2))
+	o := multiOptions(t)
+	o.Hub, o.Dir = srv.URL+"/hub", dir
+	p := New(fake, o)
+
+	res, err := p.Sync(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var topics []string
+	for _, name := range []string{"feed", "none", "podcasts", "tech"} {
+		for _, f := range Formats {
+			topics = append(topics, "http://127.0.0.1:8080/"+name+"."+string(f))
+		}
+	}
+	slices.Sort(topics)
+	if got := hub.take(); !slices.Equal(got, topics) {
+		t.Errorf("first Sync pinged %v, want every output's documents %v", got, topics)
+	}
+	for _, rel := range []string{"feed.atom", "feed.rss", "feed.json", "index.html", "podcasts.atom", "podcasts/index.html", "tidyfeed.xsl", "tidyfeed.css", "sources.opml"} {
+		if !slices.Contains(res.Written, rel) {
+			t.Errorf("Sync did not write %s (wrote %v)", rel, res.Written)
+		}
+	}
+	checkDir := func() {
+		t.Helper()
+		for _, f := range Formats {
+			d, err := p.Render(t.Context(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(filepath.Join(dir, "feed."+string(f)))
+			if err != nil || !bytes.Equal(got, d.Body) {
+				t.Errorf("%s on disk differs from what is served (%v)", f, err)
+			}
+		}
+		filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+			if strings.HasSuffix(path, ".tmp") {
+				t.Errorf("temporary file left behind: %s", path)
+			}
+			return nil
+		})
+	}
+	checkDir()
+
+	t.Run("nothing changed, nothing pinged", func(t *testing.T) {
+		res, err := p.Sync(t.Context())
+		if err != nil || len(res.Written)+len(res.Pinged) > 0 || len(hub.take()) > 0 {
+			t.Errorf("second Sync wrote %v and pinged %v (%v), want nothing", res.Written, res.Pinged, err)
+		}
+	})
+	t.Run("a change pings the outputs it changed", func(t *testing.T) {
+		e := richEntries(1)[0] // a source-0 entry: in feed and tech, not podcasts
+		e.Key, e.Title, e.Seen = "brand-new", "Brand new", baseTime.Add(3*time.Hour)
+		fake.add(e)
+		if _, err := p.Sync(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		got := hub.take()
+		want := []string{"http://127.0.0.1:8080/feed.atom", "http://127.0.0.1:8080/feed.json", "http://127.0.0.1:8080/feed.rss",
+			"http://127.0.0.1:8080/tech.atom", "http://127.0.0.1:8080/tech.json", "http://127.0.0.1:8080/tech.rss"}
+		if !slices.Equal(got, want) {
+			t.Errorf("pinged %v, want %v", got, want)
+		}
+		checkDir()
+		b, _ := os.ReadFile(filepath.Join(dir, "feed.atom"))
+		if !bytes.Contains(b, []byte("Brand new")) {
+			t.Errorf("feed.atom on disk lacks the new entry")
+		}
+	})
+	t.Run("a refused ping is retried", func(t *testing.T) {
+		hub.status = http.StatusInternalServerError
+		e := richEntries(1)[0]
+		e.Key, e.Title = "newer", "Newer"
+		fake.add(e)
+		_, err := p.Sync(t.Context())
+		var he *HubError
+		if !errorsAs(err, &he) || he.Code != 500 {
+			t.Fatalf("Sync error %v, want a HubError 500", err)
+		}
+		hub.take()
+		hub.status = http.StatusAccepted
+		if _, err := p.Sync(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if got := hub.take(); len(got) != 6 {
+			t.Errorf("retry pinged %v, want the 6 documents that changed", got)
+		}
+	})
+}
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
