@@ -109,7 +109,17 @@ type Options struct {
 	// as of the previous poll, records its counts and memory in it, and
 	// returns the kept entries; nil keeps every entry.
 	Filter func(src feeds.Source, state *feeds.FeedState, entries []feeds.Entry) []feeds.Entry
+	// MaxEntries caps how many of one document's entries a poll cleans
+	// and stores: the newest by date (undated ones count as older, in
+	// document order), so a 100,000-item archive costs one bounded poll.
+	// 0 means DefaultMaxEntries; a negative value means no cap.
+	MaxEntries int
 }
+
+// DefaultMaxEntries is the per-document entry cap when
+// Options.MaxEntries is 0. Storing one document's entries is one
+// transaction whose cost grows faster than linearly with its size.
+const DefaultMaxEntries = 1000
 
 // Ingester runs sources through the pipeline. It is safe for concurrent
 // use by several goroutines, one source each.
@@ -131,6 +141,9 @@ func New(opts Options) *Ingester {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.MaxEntries == 0 {
+		opts.MaxEntries = DefaultMaxEntries
 	}
 	if opts.Jitter == nil {
 		opts.Jitter = func() float64 { return 2*rand.Float64() - 1 }
@@ -264,6 +277,7 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 	if err != nil {
 		return in.fail(ctx, src, state, fmt.Errorf("parse %s: %w", src.Location(), err))
 	}
+	entries = newest(entries, in.opts.MaxEntries)
 	state.BodyHash = bodyHash
 	state.Title, state.Link, state.Description = feed.Title, feed.Link, feed.Description
 	state.Hints = feed.Hints
@@ -291,6 +305,33 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 		return in.fail(ctx, src, state, fmt.Errorf("encode clean profile of %s: %w", src.ID, internal(err)))
 	}
 	return in.store(ctx, src, state, now, entries, map[string][]byte{ProfileMeta: blob}, feed, resp.FreshUntil, "")
+}
+
+// newest returns the max newest entries in document order (all of them
+// when max is negative or there are no more). Dates are Published, else
+// Updated; undated entries rank below dated ones, earlier ones first.
+func newest(entries []feeds.Entry, max int) []feeds.Entry {
+	if max < 0 || len(entries) <= max {
+		return entries
+	}
+	date := func(e *feeds.Entry) time.Time {
+		if !e.Published.IsZero() {
+			return e.Published
+		}
+		return e.Updated
+	}
+	order := make([]int, len(entries))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return date(&entries[b]).Compare(date(&entries[a])) })
+	keep := order[:max]
+	slices.Sort(keep)
+	out := make([]feeds.Entry, len(keep))
+	for i, j := range keep {
+		out[i] = entries[j]
+	}
+	return out
 }
 
 // read fetches a URL source conditionally (at the URL it has permanently

@@ -52,7 +52,7 @@ func (b *builder) feed() feeds.Feed {
 		link = b.gf.Links[0]
 	}
 	f := feeds.Feed{
-		Title:       plainText(b.gf.Title),
+		Title:       plainText(cutTitle(b.gf.Title)),
 		Link:        resolve(root, link),
 		Description: plainText(b.gf.Description),
 		Language:    strings.TrimSpace(b.gf.Language),
@@ -121,7 +121,7 @@ func (b *builder) entry(i int, it *gofeed.Item) feeds.Entry {
 		GUID:       strings.TrimSpace(it.GUID),
 		Categories: categories(it.Categories),
 		Raw: feeds.Raw{
-			Title:   it.Title,
+			Title:   cutTitle(it.Title),
 			Content: it.Content,
 			Summary: it.Description,
 		},

@@ -31,4 +31,8 @@
 //   - gofeed keeps no type for an Atom <summary>, so Raw.Text describes a
 //     summary-only Atom entry as HTML unless its content says otherwise.
 //   - Dates before 1970 or after 9999 are treated as absent.
+//   - Titles are cut to MaxTitleBytes, and XML nested deeper than MaxDepth
+//     is refused with ErrTooDeep before gofeed reads it: both bound what a
+//     hostile document can cost. Billion-laughs style entity definitions
+//     are never expanded (encoding/xml does not expand DTD entities).
 package parse

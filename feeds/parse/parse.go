@@ -47,6 +47,7 @@ func New(opts Options) *Parser {
 // entry's Link, Raw.Link, enclosure and image URL is absolute or empty.
 // Published and Updated are UTC and both zero when the entry carries no
 // usable date. A body that is not a feed yields an error wrapping ErrNotFeed;
+// XML nested deeper than MaxDepth yields ErrTooDeep before gofeed sees it;
 // a feed that is broken beyond what gofeed tolerates yields another error.
 func (p *Parser) Parse(body []byte, base string) (feeds.Feed, []feeds.Entry, error) {
 	docBase := parseBase(base)
@@ -56,6 +57,12 @@ func (p *Parser) Parse(body []byte, base string) (feeds.Feed, []feeds.Entry, err
 	body = toUTF8(body)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return feeds.Feed{}, nil, fmt.Errorf("%w: empty body", ErrNotFeed)
+	}
+
+	if !isJSONBody(body) {
+		if err := checkDepth(body, MaxDepth); err != nil {
+			return feeds.Feed{}, nil, err
+		}
 	}
 
 	var c capture
@@ -79,6 +86,13 @@ func (p *Parser) Parse(body []byte, base string) (feeds.Feed, []feeds.Entry, err
 	}
 	b := builder{gf: gf, c: &c, docBase: docBase, bases: bases, max: p.opts.MaxEntries}
 	return b.feed(), b.entries(), nil
+}
+
+// isJSONBody reports whether body starts, after whitespace, like a JSON
+// document. encoding/json bounds nesting itself.
+func isJSONBody(body []byte) bool {
+	t := bytes.TrimLeft(body[:min(len(body), 512)], " \t\r\n")
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }
 
 // parseBase parses the document URL; a relative or broken one counts as
