@@ -80,10 +80,11 @@ func AddFeeds(path string, data []byte, feeds []NewFeed) (out []byte, added []Ne
 		at = len(lines)
 		if next != nil {
 			at = next.Line - 1
-			// Leave blank lines and top-level comments above the next key to it.
-			for at > 0 && (strings.TrimSpace(lines[at-1]) == "" || strings.HasPrefix(lines[at-1], "#")) {
-				at--
-			}
+		}
+		// Leave blank lines and top-level comments above the next key (or
+		// at the end of the file) where they are.
+		for at > first.Line && (strings.TrimSpace(lines[at-1]) == "" || strings.HasPrefix(lines[at-1], "#")) {
+			at--
 		}
 	}
 	var b strings.Builder

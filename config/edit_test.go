@@ -54,6 +54,12 @@ outputs:
 			want: "interval: 1h\nfeeds:\n    -   url: https://a.example/feed\n    - url: https://c.example/rss\n      name: C\n",
 		},
 		{
+			name: "feeds last, with a comment at the end",
+			in:   "feeds:\n  - url: https://a.example/feed\n\n# the end\n",
+			add:  []NewFeed{{URL: "https://c.example/rss"}}, added: 1,
+			want: "feeds:\n  - url: https://a.example/feed\n  - url: https://c.example/rss\n\n# the end\n",
+		},
+		{
 			name: "no feeds key",
 			in:   "# empty config\ninterval: 1h\n",
 			add:  []NewFeed{{URL: "https://c.example/rss"}}, added: 1,

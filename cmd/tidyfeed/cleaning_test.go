@@ -95,7 +95,8 @@ func exportItems(t *testing.T, config, format string) []outputItem {
 func pollFiles(t *testing.T, files []string) string {
 	t.Helper()
 	var b strings.Builder
-	b.WriteString("output:\n  max_items: 100000\nfeeds:\n")
+	// backlog: 0 lifts the first-poll cap: these tests judge every entry.
+	b.WriteString("output:\n  max_items: 100000\nfilters:\n  backlog: 0\nfeeds:\n")
 	for _, f := range files {
 		// dedupe: false: these tests judge the cleaning of every entry,
 		// and cross-feed merging would show one copy per story.

@@ -13,6 +13,8 @@
 //	tidyfeed reclean [-config FILE]   re-apply the cleaning rules to stored entries
 //	tidyfeed compact [-config FILE]   rewrite the database without free pages (offline)
 //	tidyfeed backup  [-config FILE] FILE   consistent copy of the database, daemon running or not
+//	tidyfeed export-opml [-config FILE] [-o FILE]   list the feeds as OPML
+//	tidyfeed import-opml [-config FILE] [-w] FILE  add an OPML file's feeds to feeds.yaml
 //	tidyfeed version                  print the version
 //
 // -config defaults to ./feeds.yaml.
@@ -71,6 +73,8 @@ func commands() []command {
 		{"explain", "show what cleaning removed from one entry, rule by rule", cmdExplain},
 		{"reclean", "re-apply the current cleaning rules to every stored entry", cmdReclean},
 		{"dupes", "list stories merged from several feeds recently, with the reason for each merge", cmdDupes},
+		{"export-opml", "print the configured feeds as OPML, for another reader", cmdExportOPML},
+		{"import-opml", "add an OPML file's feeds to feeds.yaml, keeping its comments (-w: without asking)", cmdImportOPML},
 		{"compact", "rewrite the database without its free pages (daemon stopped)", cmdCompact},
 		{"backup", "write a consistent copy of the database to FILE, through the daemon if it runs", cmdBackup},
 		{"version", "print the version", cmdVersion},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"log/slog"
 	"net"
@@ -57,6 +56,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := d.apply(ctx, cfg); err != nil {
 		return err
 	}
+	d.syncOutputs(ctx) // static files and hub pings for what is already stored
 	listener, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
@@ -122,7 +122,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			OnChange: func(next *config.Config) {
 				if err := d.apply(ctx, next); err != nil {
 					logger.Error("config reload failed", "error", err)
+					return
 				}
+				d.syncOutputs(ctx)
 			},
 			OnError: func(err error) {
 				logger.Warn("config edit rejected, keeping the last good config", "error", err)
@@ -216,6 +218,7 @@ func (d *daemon) poll(ctx context.Context, src feeds.Source) schedule.Result {
 	out := d.ingester.Load().Ingest(ctx, src)
 	if out.Status == ingest.StatusNew || out.Status == ingest.StatusUpdated {
 		d.refreshSources(ctx)
+		d.syncOutputs(ctx)
 	}
 	return out.Result()
 }
@@ -236,34 +239,13 @@ func (d *daemon) refreshSources(ctx context.Context) {
 // handler routes the public HTTP interface.
 func (d *daemon) handler() http.Handler {
 	mux := http.NewServeMux()
-	for _, p := range []string{"/feed.atom", "/feed.rss", "/feed.json"} {
-		mux.Handle(p, d.metrics.Output(d.publisher))
-	}
-	mux.HandleFunc("GET /{$}", d.index)
+	// Every output, archive page, HTML page and stylesheet goes to the
+	// publisher (outputs.go); other paths to the admin endpoints when they
+	// live here.
+	var rest http.Handler
 	if d.cfg.Admin.Listen == "" { // no admin address: the admin endpoints live here
-		mux.Handle("/", d.adminHandler())
+		rest = d.adminHandler()
 	}
+	mux.Handle("/", d.outputsHandler(d.metrics.Output(d.publisher), rest))
 	return mux
-}
-
-var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.}}</title>
-<link rel="alternate" type="application/atom+xml" title="{{.}} (Atom)" href="feed.atom">
-<link rel="alternate" type="application/rss+xml" title="{{.}} (RSS)" href="feed.rss">
-<link rel="alternate" type="application/feed+json" title="{{.}} (JSON Feed)" href="feed.json">
-</head><body><h1>{{.}}</h1><p>Subscribe in any feed reader:</p>
-<ul><li><a href="feed.atom">Atom</a></li><li><a href="feed.rss">RSS 2.0</a></li><li><a href="feed.json">JSON Feed</a></li></ul>
-</body></html>
-`))
-
-// index is a minimal landing page that points feed readers at the outputs.
-func (d *daemon) index(w http.ResponseWriter, r *http.Request) {
-	d.mu.Lock()
-	title := d.cfg.Output.Title
-	d.mu.Unlock()
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'")
-	if err := indexPage.Execute(w, title); err != nil {
-		d.logger.Warn("render index page", "error", err)
-	}
 }

@@ -166,6 +166,9 @@ func printStatus(w io.Writer, rep statusReport) {
 		}
 		row("next check", next)
 		row("validators", validators(st))
+		if s := droppedSummary(st); s != "" {
+			row("held back", s+" (in the last document)")
+		}
 		if st.MovedTo != "" {
 			if st.MoveFollowed.IsZero() {
 				row("moved", fmt.Sprintf("permanently to %s, seen on %d poll(s) since %s; followed after 3 polls over a day", st.MovedTo, st.MovedSeen, when(st.MovedSince, now)))

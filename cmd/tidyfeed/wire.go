@@ -57,6 +57,7 @@ func newIngester(cfg *config.Config, store *storage.Store, cleaner *clean.Cleane
 		BackoffCap:    cfg.Polling.BackoffCap,
 		Logger:        logger.With("stage", "ingest"),
 		Observe:       observe,
+		Filter:        filterOf(cfg, logger),
 	})
 }
 
@@ -88,6 +89,9 @@ func publishOptions(ctx context.Context, cfg *config.Config, store *storage.Stor
 			info.Name = displayLocation(src)
 		}
 		opts.Sources = append(opts.Sources, info)
+	}
+	if err := addOutputs(cfg, &opts); err != nil {
+		return publish.Options{}, err
 	}
 	return opts, nil
 }

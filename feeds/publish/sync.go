@@ -2,6 +2,8 @@ package publish
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +46,22 @@ func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 	if opts.Dir == "" && opts.Hub == "" {
 		return res, nil
 	}
+	if opts.Dir != "" {
+		for _, name := range []string{xslName, cssName, opmlName} {
+			body, _ := p.asset(name)
+			sum := sha256.Sum256(body)
+			tag := hex.EncodeToString(sum[:])
+			if p.synced[name] == tag {
+				continue
+			}
+			if err := writeAtomic(opts.Dir, name, body); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			p.synced[name] = tag
+			res.Written = append(res.Written, name)
+		}
+	}
 	for _, name := range p.names() {
 		for _, k := range p.docKeys(ctx, name) {
 			c, err := p.render(ctx, k)
@@ -79,21 +97,6 @@ func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 			if ok {
 				p.synced[rel] = c.doc.ETag
 			}
-		}
-	}
-	if opts.Dir != "" {
-		for _, name := range []string{xslName, cssName, opmlName} {
-			body, _ := p.asset(name)
-			tag := fmt.Sprintf("%x", body) // assets are small
-			if p.synced[name] == tag {
-				continue
-			}
-			if err := writeAtomic(opts.Dir, name, body); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			p.synced[name] = tag
-			res.Written = append(res.Written, name)
 		}
 	}
 	return res, errors.Join(errs...)
