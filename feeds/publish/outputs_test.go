@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -454,3 +455,53 @@ func TestSyncPingsHubAndWritesDir(t *testing.T) {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// TestValidateArchivePages runs the shared validation kit on RFC 5005
+// archive pages (fh:archive, prev/next-archive, current) and on a named
+// output with a hub, in every format.
+func TestValidateArchivePages(t *testing.T) {
+	script := filepath.Join(moduleRoot(t), "..", "shared", "tools", "validate-feed")
+	if _, err := os.Stat(script); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("validate-feed is required under CI=true: %v", err)
+		}
+		t.Skipf("validate-feed not available: %v", err)
+	}
+	if testing.Short() {
+		t.Skip("runs external validators; skipped with -short")
+	}
+	p := New(newFake(richEntries(12)), testOptions())
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	o := multiOptions(t)
+	o.Link, o.Hub, o.ArchivePeriod = srv.URL+"/", "https://hub.example.com/", 24*time.Hour
+	p.SetOptions(o)
+
+	var ad atomDoc
+	if err := xml.Unmarshal(get(t, p, "/feed.atom").Body.Bytes(), &ad); err != nil {
+		t.Fatal(err)
+	}
+	newest := ad.link("prev-archive")
+	if newest == "" {
+		t.Fatal("no archive page")
+	}
+	if err := xml.Unmarshal(get(t, p, strings.TrimPrefix(newest, srv.URL)).Body.Bytes(), &ad); err != nil {
+		t.Fatal(err)
+	}
+	older := ad.link("prev-archive") // has a next-archive as well as a prev
+	if older == "" {
+		t.Fatal("only one archive page")
+	}
+	for _, u := range []string{older, srv.URL + "/tech.atom"} {
+		for _, f := range Formats {
+			u := strings.TrimSuffix(u, ".atom") + "." + string(f)
+			t.Run(strings.TrimPrefix(u, srv.URL), func(t *testing.T) {
+				out, err := exec.CommandContext(t.Context(), script, "--require-all", "--expect", string(f), u).CombinedOutput()
+				t.Logf("%s", out)
+				if err != nil || !strings.Contains(string(out), " 0 failed, 0 skipped") {
+					t.Errorf("validate-feed %s: %v", u, err)
+				}
+			})
+		}
+	}
+}
