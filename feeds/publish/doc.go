@@ -1,6 +1,11 @@
-// Package publish renders tidyfeed's merged output feed as Atom 1.0, RSS 2.0
-// and JSON Feed 1.1, and serves it over HTTP with strong ETags, Last-Modified
-// and conditional GETs (304).
+// Package publish renders tidyfeed's output feeds as Atom 1.0, RSS 2.0
+// and JSON Feed 1.1, and serves them over HTTP with strong ETags,
+// Last-Modified and conditional GETs (304): the default output (every
+// source) at /feed.*, each named [Output] (a selection of sources with its
+// own title, size and [filter.Set]) at /<name>.*, RFC 5005 archive pages,
+// an HTML page per output at / and /<name>/, the XSL and CSS that style the
+// XML documents in a browser, and the sources as OPML. [Publisher.Sync]
+// writes all of it to a static folder and pings a WebSub hub.
 //
 // In: the stored, already cleaned entries, read through the small [Entries]
 // interface that *storage.Store satisfies, and an [Options] value naming the
@@ -48,7 +53,18 @@
 //     out rather than published broken.
 //   - RSS 2.0 carries only an item's first enclosure; Atom and JSON Feed
 //     carry all of them.
-//   - Rendered documents are cached per format until [Entries.Version]
+//   - Rendered documents are cached per document until [Entries.Version]
 //     changes or [Publisher.SetOptions] is called; Changed() alone does not
 //     invalidate the cache.
+//   - Archive pages group entries by the period (Options.ArchivePeriod,
+//     counted from the Unix epoch) in which they were first seen; only
+//     closed periods are archived, so a page never gains entries. A page
+//     does change if retention removes its entries, an entry is edited, or
+//     the options change (a new period renames every page). Building the
+//     archive index reads every stored entry of the output's sources once
+//     per store version.
+//   - A per-output filter is applied to the newest 4×MaxItems entries, so
+//     a filter that hides nearly everything can leave the document short.
+//   - The HTML pages trust the entries' Content to be clean (package clean
+//     made it so); their Content-Security-Policy forbids script anyway.
 package publish
