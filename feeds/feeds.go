@@ -163,6 +163,37 @@ type Entry struct {
 	// entry's own FeedID), oldest join first; nil when only one did. Set by
 	// storage's Recent.
 	Sources []Copy `json:"sources,omitempty"`
+
+	// Podcast holds the entry's podcast (iTunes) fields, nil when the
+	// publisher gave none. Set by parse, kept by storage, written by
+	// publish.
+	Podcast *Podcast `json:"podcast,omitempty"`
+}
+
+// Podcast is an episode's podcast metadata, taken from the iTunes RSS
+// extension (itunes:duration, itunes:explicit, ...). Every field is
+// optional; "" means the publisher did not give it. Values are kept as the
+// publisher wrote them (trimmed), except that Image is absolute and the
+// text fields are plain text.
+type Podcast struct {
+	// Duration is the episode length as written: seconds ("1830") or
+	// "[HH:]MM:SS".
+	Duration string `json:"duration,omitempty"`
+	// Explicit is the publisher's explicit flag as written ("true",
+	// "false", "yes", "no", "clean", ...); publish normalises it.
+	Explicit string `json:"explicit,omitempty"`
+	// Episode and Season are the episode and season numbers as written.
+	Episode string `json:"episode,omitempty"`
+	Season  string `json:"season,omitempty"`
+	// EpisodeType is "full", "trailer" or "bonus" as written.
+	EpisodeType string `json:"episode_type,omitempty"`
+	// Image is the absolute URL of the episode's artwork.
+	Image string `json:"image,omitempty"`
+	// Subtitle and Summary are plain text.
+	Subtitle string `json:"subtitle,omitempty"`
+	Summary  string `json:"summary,omitempty"`
+	// Author is the episode's author as written (plain text).
+	Author string `json:"author,omitempty"`
 }
 
 // Copy is one more source of a merged story: another feed's entry that
