@@ -150,6 +150,7 @@ func (b *builder) entry(i int, it *gofeed.Item) feeds.Entry {
 	}
 	e.Enclosures = b.enclosures(it)
 	e.Image = b.image(it)
+	e.Podcast = b.podcast(it.ITunesExt)
 	e.Published, e.Updated = dates(it.PublishedParsed, it.UpdatedParsed)
 	e.Raw.Base = b.rawBase(i, e.Raw.Link)
 	return e
@@ -279,6 +280,32 @@ func (b *builder) enclosures(it *gofeed.Item) []feeds.Enclosure {
 		add(m.Attrs["url"], m.Attrs["type"], m.Attrs["fileSize"])
 	}
 	return out
+}
+
+// podcast maps an item's iTunes fields; nil when it has none. The image is
+// made absolute like the item's other links, the text fields are plain
+// text, and every field but the image and the summary is cut to
+// MaxTitleBytes.
+func (b *builder) podcast(x *ext.ITunesItemExtension) *feeds.Podcast {
+	if x == nil {
+		return nil
+	}
+	short := func(s string) string { return cutTitle(strings.TrimSpace(s)) }
+	p := feeds.Podcast{
+		Duration:    short(x.Duration),
+		Explicit:    short(x.Explicit),
+		Episode:     short(x.Episode),
+		Season:      short(x.Season),
+		EpisodeType: short(x.EpisodeType),
+		Image:       resolve(b.feedBase, x.Image),
+		Subtitle:    plainText(cutTitle(x.Subtitle)),
+		Summary:     plainText(x.Summary),
+		Author:      plainText(cutTitle(x.Author)),
+	}
+	if p == (feeds.Podcast{}) {
+		return nil
+	}
+	return &p
 }
 
 // mediaContents returns media:content elements, top-level and inside

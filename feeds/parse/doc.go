@@ -28,6 +28,10 @@
 //     the item image; parse switches that scan off, so Entry.Image is only
 //     set from explicit markup (itunes:image, media:thumbnail/content, image
 //     enclosures, JSON image).
+//   - Entry.Podcast comes from the iTunes RSS extension only (itunes:duration,
+//     explicit, episode, season, episodeType, image, subtitle, summary,
+//     author); values are kept as written, trimmed, not validated or
+//     normalised. The channel's iTunes fields are not inherited by items.
 //   - gofeed keeps no type for an Atom <summary>, so Raw.Text describes a
 //     summary-only Atom entry as HTML unless its content says otherwise.
 //   - Dates before 1970 or after 9999 are treated as absent.
