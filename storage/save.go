@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/feeds/dedupe"
@@ -86,7 +88,7 @@ func (s *Store) Save(ctx context.Context, b Batch) (SaveResult, error) {
 		w.signed[i] = signEntry(&b.Entries[i])
 	}
 	if err := s.commit.update(w.run); err != nil {
-		return SaveResult{}, fmt.Errorf("save %s: %w", feedID, err)
+		return SaveResult{}, fmt.Errorf("save %s: %w", feedID, asFull(err))
 	}
 	s.observe(w.version, w.changed)
 	return w.res, nil
@@ -335,4 +337,12 @@ func decodeState(v []byte) (feeds.FeedState, error) {
 	var st feeds.FeedState
 	err := json.Unmarshal(v, &st)
 	return st, err
+}
+
+// asFull marks the errors of a store out of room with ErrFull.
+func asFull(err error) error {
+	if errors.Is(err, berrors.ErrMaxSizeReached) || errors.Is(err, syscall.ENOSPC) {
+		return errors.Join(ErrFull, err)
+	}
+	return err
 }

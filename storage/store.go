@@ -25,6 +25,10 @@ var (
 	// ErrSchema is returned by Open when the file was written with a
 	// different schema version, or is a bbolt file of some other program.
 	ErrSchema = errors.New("storage: unsupported schema")
+	// ErrFull means a write needed the database file to grow past
+	// Options.MaxSize, or the disk was full. Nothing of the write was
+	// kept; reads still work, and writes work again once space returns.
+	ErrFull = errors.New("storage: database full")
 )
 
 // Options configures Open. The zero value is usable.
@@ -42,6 +46,11 @@ type Options struct {
 	// Dedupe tunes cross-feed near-duplicate detection; the zero value
 	// means dedupe's defaults (see dedupe.Options).
 	Dedupe dedupe.Options
+	// MaxSize caps the database file in bytes: a Save that would grow it
+	// further fails with ErrFull and changes nothing, while reads go on.
+	// Space freed inside the file (Purge, Prune) is reused. 0 means no cap
+	// (the disk is the limit; a full disk also yields ErrFull).
+	MaxSize int64
 }
 
 // Store is an open tidyfeed database. It is safe for concurrent use; writes
@@ -74,6 +83,7 @@ func Open(path string, opts Options) (*Store, error) {
 		Timeout:      opts.Timeout,
 		ReadOnly:     opts.ReadOnly,
 		FreelistType: bolt.FreelistMapType,
+		MaxSize:      int(opts.MaxSize),
 	})
 }
 
