@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// loadDuration is how long TestLoad hammers the outputs: a few seconds by
+// default, TIDYFEED_LOAD (a Go duration, e.g. 30s) for the benchmark run
+// BENCHMARKS.md describes.
+func loadDuration(t *testing.T) time.Duration {
+	if s := os.Getenv("TIDYFEED_LOAD"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatalf("TIDYFEED_LOAD=%q: %v", s, err)
+		}
+		return d
+	}
+	return 3 * time.Second
+}
+
+// loadConfig writes a feeds.yaml for feeds /f/<from>../f/<to-1> of base
+// by atomic rename, as editors save.
+func loadConfig(t *testing.T, path, listen, base string, from, to int) {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "listen: %q\ndata: load.db\ninterval: 1h\nlog: {level: warn}\n", listen)
+	fmt.Fprintf(&b, "fetch: {allow_private_networks: true, timeout: 5s}\n")
+	fmt.Fprintf(&b, "polling: {adaptive: false, concurrency: 4, per_host: 4, host_spacing: 0s}\n")
+	fmt.Fprintf(&b, "output: {link: \"http://%s/\"}\nfeeds:\n", listen)
+	for i := from; i < to; i++ {
+		fmt.Fprintf(&b, "  - url: %s/f/%d\n", base, i)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startInProcess runs the daemon in-process until the test ends.
+func startInProcess(t *testing.T, config, addr string) *syncBuffer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"run", "-config", config}, logs, logs) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("run did not stop")
+		}
+	})
+	waitFor(t, "the daemon to serve", 10*time.Second, func() bool {
+		resp, err := http.Get("http://" + addr + "/feed.atom")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	})
+	return logs
+}
+
+// TestLoad polls 30 loopback feeds (refreshed every 200ms, each poll adds
+// an entry, so the output keeps changing) while 32 clients read the three
+// outputs, half of them conditionally. Every request must succeed, 304s
+// must be served, and the heap must stay flat; p50, p99 and throughput
+// are logged.
+func TestLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	pub := &crashPublisher{polls: map[string]int{}}
+	feedSrv := httptest.NewServer(pub)
+	t.Cleanup(feedSrv.Close)
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	config := filepath.Join(dir, "feeds.yaml")
+	loadConfig(t, config, addr, feedSrv.URL, 0, 30)
+	startInProcess(t, config, addr)
+
+	ctx, stop := context.WithTimeout(t.Context(), loadDuration(t))
+	defer stop()
+	var bg sync.WaitGroup
+	bg.Go(func() { // polling keeps running
+		for ctx.Err() == nil {
+			if resp, err := http.Post("http://"+addr+"/refresh", "", nil); err == nil {
+				resp.Body.Close()
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	})
+	runtime.GC()
+	var m0 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+
+	const workers = 32
+	tr := &http.Transport{MaxIdleConnsPerHost: workers}
+	t.Cleanup(tr.CloseIdleConnections)
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	var ok200, ok304, failed atomic.Int64
+	var firstErr atomic.Value
+	lat := make([][]time.Duration, workers)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			etags := map[string]string{}
+			for i := 0; ctx.Err() == nil; i++ {
+				p := []string{"/feed.atom", "/feed.rss", "/feed.json"}[rand.IntN(3)]
+				req, _ := http.NewRequest(http.MethodGet, "http://"+addr+p, nil)
+				if i%2 == 1 && etags[p] != "" {
+					req.Header.Set("If-None-Match", etags[p])
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+				switch {
+				case err != nil:
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+				case resp.StatusCode == http.StatusOK:
+					ok200.Add(1)
+					etags[p] = resp.Header.Get("ETag")
+				case resp.StatusCode == http.StatusNotModified:
+					ok304.Add(1)
+				default:
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, resp.Status)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	bg.Wait()
+	runtime.GC()
+	var m1 runtime.MemStats
+	runtime.ReadMemStats(&m1)
+
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
+	total := ok200.Load() + ok304.Load() + failed.Load()
+	t.Logf("%d requests in %v (%.0f/s) by %d clients: %d 200, %d 304, %d failed; p50 %v, p99 %v, max %v; heap %d → %d MiB; %d polls",
+		total, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), workers, ok200.Load(), ok304.Load(), failed.Load(),
+		pct(0.50), pct(0.99), all[len(all)-1], m0.HeapAlloc>>20, m1.HeapAlloc>>20, pub.total())
+	if failed.Load() > 0 {
+		t.Errorf("%d requests failed (first: %v); want none", failed.Load(), firstErr.Load())
+	}
+	if ok304.Load() == 0 || ok200.Load() == 0 {
+		t.Errorf("%d 200s and %d 304s; want both", ok200.Load(), ok304.Load())
+	}
+	if pub.total() < 60 {
+		t.Errorf("the publisher saw %d polls; want polling to have run during the load", pub.total())
+	}
+	if growth := int64(m1.HeapAlloc) - int64(m0.HeapAlloc); growth > 64<<20 {
+		t.Errorf("heap grew by %d MiB under load; want it flat (under 64 MiB)", growth>>20)
+	}
+}
+
+// TestReloadStorm rewrites feeds.yaml 100 times in quick succession, each
+// time with a different set of feeds, then settles on feeds 0-4: the
+// daemon must reject nothing, keep serving throughout, and end up
+// publishing exactly the last config's feeds.
+func TestReloadStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reload storm")
+	}
+	pub := &crashPublisher{polls: map[string]int{}}
+	feedSrv := httptest.NewServer(pub)
+	t.Cleanup(feedSrv.Close)
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	config := filepath.Join(dir, "feeds.yaml")
+	loadConfig(t, config, addr, feedSrv.URL, 0, 20)
+	logs := startInProcess(t, config, addr)
+
+	served := 0
+	for i := range 100 {
+		from := i % 15
+		loadConfig(t, config, addr, feedSrv.URL, from, from+5+i%7)
+		if _, code := getJSON(addr); code == http.StatusOK {
+			served++
+		}
+		time.Sleep(20 * time.Millisecond) // the storm's pace: 100 edits in about 2s
+	}
+	loadConfig(t, config, addr, feedSrv.URL, 0, 5)
+	waitFor(t, "the output to carry exactly feeds 0-4", 15*time.Second, func() bool {
+		http.Post("http://"+addr+"/refresh", "", nil)
+		f, code := getJSON(addr)
+		if code != http.StatusOK || len(f.Items) == 0 {
+			return false
+		}
+		feedsSeen := map[string]bool{}
+		for _, it := range f.Items {
+			// Item links are http://crash.test/<feed>/<n>.
+			parts := strings.Split(it.URL, "/")
+			if len(parts) < 5 {
+				return false
+			}
+			feedsSeen[parts[3]] = true
+		}
+		for k := range feedsSeen {
+			if k < "0" || k > "4" || len(k) != 1 {
+				return false
+			}
+		}
+		return len(feedsSeen) == 5
+	})
+	if served != 100 {
+		t.Errorf("output served %d of 100 times during the storm; want every time", served)
+	}
+	for _, bad := range []string{"config reload failed", "config edit rejected", "panic"} {
+		if strings.Contains(logs.String(), bad) {
+			t.Errorf("logs contain %q:\n%s", bad, logs.String())
+		}
+	}
+}
