@@ -48,7 +48,10 @@
 // uvarint-length-prefixed strings and varint numbers in a fixed order (see
 // record.go); times keep their instant and UTC offset. Fields added later are
 // appended, and a decoder treats missing trailing fields as zero, so adding
-// a field needs no migration. Feed states are small and stored as JSON.
+// a field needs no migration. Entry.Podcast was appended this way: a
+// presence byte and its strings, written only for an entry that has one, so
+// records of other entries are unchanged and older records decode with a
+// nil Podcast. Feed states are small and stored as JSON.
 //
 // url(8) and guid(8) are the first 8 bytes of SHA-256 of dedupe.URLKey(Link)
 // and dedupe.GlobalGUID(GUID) (absent when those are ""); sec(4) is pub(8)

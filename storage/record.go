@@ -47,7 +47,26 @@ func encodeEntry(dst []byte, e *feeds.Entry) []byte {
 	if r.Text {
 		text = 1
 	}
-	return append(dst, text)
+	dst = append(dst, text)
+	// Podcast: a presence byte (1) and its strings. An entry without one
+	// ends at the Text byte, so its record is byte for byte what the
+	// encoder wrote before podcasts were stored (contentHash of entries
+	// without a Hash stays put). A field appended after Podcast must write
+	// the 0 presence byte first.
+	p := e.Podcast
+	if p == nil || *p == (feeds.Podcast{}) {
+		return dst
+	}
+	dst = append(dst, 1)
+	for _, s := range podcastFields(p) {
+		dst = appendString(dst, *s)
+	}
+	return dst
+}
+
+// podcastFields lists p's fields in record order; new ones go at the end.
+func podcastFields(p *feeds.Podcast) [9]*string {
+	return [...]*string{&p.Duration, &p.Explicit, &p.Episode, &p.Season, &p.EpisodeType, &p.Image, &p.Subtitle, &p.Summary, &p.Author}
 }
 
 func appendString(dst []byte, s string) []byte {
@@ -189,5 +208,14 @@ func decodeEntry(b []byte) (feeds.Entry, error) {
 		*p = d.str()
 	}
 	r.Text = d.byte1() == 1
+	if d.byte1() == 1 {
+		var p feeds.Podcast
+		for _, s := range podcastFields(&p) {
+			*s = d.str()
+		}
+		if p != (feeds.Podcast{}) {
+			e.Podcast = &p
+		}
+	}
 	return e, d.err
 }
