@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -34,6 +35,7 @@ type viewEntry struct {
 	enclosures               []viewEnclosure
 	authors                  []string
 	sourceName, sourceURL    string
+	podcast                  map[string]string // iTunes fields by RSS element name; nil in Atom
 }
 
 type viewEnclosure struct{ url, typ, length string }
@@ -177,6 +179,7 @@ func readRSS(body []byte) (*view, error) {
 					URL  string `xml:"url,attr"`
 					Name string `xml:",chardata"`
 				} `xml:"source"`
+				Other []xLink `xml:",any"`
 			} `xml:"item"`
 		} `xml:"channel"`
 	}
@@ -214,6 +217,19 @@ func readRSS(body []byte) (*view, error) {
 		}
 		if it.Source.URL != "" {
 			v.links = append(v.links, it.Source.URL)
+		}
+		for _, o := range it.Other {
+			if o.XMLName.Space != itunesNS {
+				continue
+			}
+			if ve.podcast == nil {
+				ve.podcast = map[string]string{}
+			}
+			ve.podcast[o.XMLName.Local] = o.Text
+			if o.XMLName.Local == "image" {
+				ve.podcast["image"] = o.Href
+				v.links = append(v.links, o.Href)
+			}
 		}
 		v.dates = append(v.dates, it.PubDate)
 		v.entries = append(v.entries, ve)
@@ -262,6 +278,17 @@ func readJSON(body []byte) (*view, error) {
 					FeedURL     string `json:"feed_url"`
 					HomePageURL string `json:"home_page_url"`
 				} `json:"source"`
+				Podcast *struct {
+					Duration    string `json:"duration"`
+					Explicit    *bool  `json:"explicit"`
+					Episode     int    `json:"episode"`
+					Season      int    `json:"season"`
+					EpisodeType string `json:"episode_type"`
+					Image       string `json:"image"`
+					Subtitle    string `json:"subtitle"`
+					Summary     string `json:"summary"`
+					Author      string `json:"author"`
+				} `json:"podcast"`
 			} `json:"_tidyfeed"`
 		} `json:"items"`
 	}
@@ -285,6 +312,15 @@ func readJSON(body []byte) (*view, error) {
 		for _, a := range it.Authors {
 			ve.authors = append(ve.authors, a.Name)
 			v.links = append(v.links, a.URL)
+		}
+		if p := it.Tidyfeed.Podcast; p != nil {
+			explicit := ""
+			if p.Explicit != nil {
+				explicit = strconv.FormatBool(*p.Explicit)
+			}
+			ve.podcast = podcastView(&podcast{duration: p.Duration, explicit: explicit, episode: p.Episode, season: p.Season,
+				episodeType: p.EpisodeType, image: p.Image, subtitle: p.Subtitle, summary: p.Summary, author: p.Author})
+			v.links = append(v.links, p.Image)
 		}
 		for _, a := range it.Attachments {
 			if a.MIMEType == "" {
@@ -519,6 +555,22 @@ func TestConformance(t *testing.T) {
 					t.Error("no enclosures in the output at all")
 				}
 			})
+			t.Run("podcast fields", func(t *testing.T) {
+				if f == Atom {
+					t.Skip("Atom carries no iTunes fields")
+				}
+				n := 0
+				for _, ve := range v1.entries {
+					wantP := podcastView(newPodcast(want[ve.id].Podcast))
+					if !maps.Equal(ve.podcast, wantP) {
+						t.Errorf("entry %s: podcast fields = %q, want %q", ve.id, ve.podcast, wantP)
+					}
+					n += len(ve.podcast)
+				}
+				if n == 0 {
+					t.Error("no podcast fields in the output at all")
+				}
+			})
 			t.Run("categories with term", func(t *testing.T) {
 				n := 0
 				for _, ve := range v1.entries {
@@ -598,4 +650,26 @@ func cmpOr(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// podcastView lists p's fields by RSS element name, leaving out absent
+// ones; nil for nil.
+func podcastView(p *podcast) map[string]string {
+	if p == nil {
+		return nil
+	}
+	m := map[string]string{}
+	for k, v := range map[string]string{"duration": p.duration, "explicit": p.explicit, "episodeType": p.episodeType,
+		"image": p.image, "subtitle": p.subtitle, "summary": p.summary, "author": p.author} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if p.episode > 0 {
+		m["episode"] = strconv.Itoa(p.episode)
+	}
+	if p.season > 0 {
+		m["season"] = strconv.Itoa(p.season)
+	}
+	return m
 }

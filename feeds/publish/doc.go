@@ -53,6 +53,13 @@
 //     out rather than published broken.
 //   - RSS 2.0 carries only an item's first enclosure; Atom and JSON Feed
 //     carry all of them.
+//   - An entry's podcast fields (Entry.Podcast) appear in RSS as iTunes
+//     elements (the itunes namespace is always declared) and in JSON Feed
+//     as the "_tidyfeed" extension's "podcast" object; Atom leaves them
+//     out. itunes:explicit is written "true" or "false" (yes/explicit and
+//     no/clean are mapped); a duration that is not seconds or [H]H:MM:SS,
+//     an episode or season that is not a positive integer and an episode
+//     type other than full, trailer or bonus are left out.
 //   - Rendered documents are cached per document until [Entries.Version]
 //     changes or [Publisher.SetOptions] is called; Changed() alone does not
 //     invalidate the cache.

@@ -52,6 +52,7 @@ type item struct {
 	updated    time.Time // never zero
 	src        *source
 	also       []alsoSource // other configured feeds that carried the story
+	podcast    *podcast     // iTunes fields; nil when none
 }
 
 // alsoSource is another feed's copy of a merged story.
@@ -200,6 +201,7 @@ func newItem(e *feeds.Entry, s *source, changed time.Time) item {
 		published: firstValid(e.Published),
 		updated:   firstValid(e.Updated, e.Published, e.Seen, changed, time.Unix(0, 0)),
 		src:       s,
+		podcast:   newPodcast(e.Podcast),
 	}
 	if it.content == "" && it.summary != "" {
 		it.content = "<p>" + html.EscapeString(it.summary) + "</p>"

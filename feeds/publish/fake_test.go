@@ -89,7 +89,8 @@ func testOptions() Options {
 // richEntries returns n entries per source (3 sources) exercising what the
 // formats find hard: enclosures with and without length or type, non-URL
 // guids, unicode, entities, control characters, missing authors, authors
-// with only an email, categories, odd dates and long HTML.
+// with only an email, categories, odd dates, long HTML and podcast (iTunes)
+// fields, good and bad.
 func richEntries(n int) []feeds.Entry {
 	var es []feeds.Entry
 	for s, src := range testSources {
@@ -112,10 +113,18 @@ func richEntries(n int) []feeds.Entry {
 				e.Authors = []feeds.Person{{Name: "Ada Lovelace", Email: "ada@example.org", URI: "https://ada.example.org/"}}
 				e.Enclosures = []feeds.Enclosure{{URL: fmt.Sprintf("https://cdn.example.net/ep%d.mp3", k), Type: "audio/mpeg", Length: 12345678}}
 				e.Categories = []string{"Go", "Feeds & Syndication", "Go"}
+				e.Podcast = &feeds.Podcast{
+					Duration: "01:02:03", Explicit: "yes", Episode: fmt.Sprint(k + 1), Season: "2", EpisodeType: "full",
+					Image: fmt.Sprintf("https://cdn.example.net/ep%d.jpg", k), Subtitle: "A <short> one & more ✓",
+					Summary: "Line one of the notes.\nLine two: a < b && c > d.", Author: "Ada Lovelace",
+				}
 			case 1:
 				e.Authors = []feeds.Person{{Email: "only@example.org"}, {Name: "Grace <Hopper>"}}
 				e.Enclosures = []feeds.Enclosure{{URL: fmt.Sprintf("https://cdn.example.net/v%d.mp4", k)}, {URL: "relative/dropped.mp3"}}
 				e.Categories = []string{"vidéo", "  spaced   out  "}
+				// Podcast values apps would choke on are left out.
+				e.Podcast = &feeds.Podcast{Duration: "ten minutes", Explicit: "Clean", Episode: "two", Season: "-1",
+					EpisodeType: " Trailer ", Image: "relative/art.jpg", Subtitle: "ctl\x01 sub"}
 			case 2:
 				// No authors; control characters and noncharacters everywhere.
 				e.Title = "Bell\x07 form\x0c feed\x00 nul \ufffe\uffff end\x85 C1"

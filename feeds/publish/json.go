@@ -40,6 +40,8 @@ type jsonAttachment struct {
 type jsonExtension struct {
 	Source  jsonSource   `json:"source"`
 	Sources []jsonSource `json:"sources,omitempty"`
+	// Podcast holds the item's iTunes fields; absent when it has none.
+	Podcast *jsonPodcast `json:"podcast,omitempty"`
 }
 
 type jsonSource struct {
@@ -102,7 +104,7 @@ func newJSONItem(it *item) *jsonItem {
 			Title:       it.src.name,
 			FeedURL:     it.src.feedURL,
 			HomePageURL: it.src.siteURL,
-		}},
+		}, Podcast: newJSONPodcast(it.podcast)},
 	}
 	for _, a := range it.also {
 		j.Tidyfeed.Sources = append(j.Tidyfeed.Sources, jsonSource{

@@ -13,13 +13,17 @@ import (
 	gorilla "github.com/gorilla/feeds"
 )
 
-// rssDoc is gorilla's RssFeedXml with the atom and dc namespaces declared.
+// rssDoc is gorilla's RssFeedXml with the atom, dc and itunes namespaces
+// declared.
 type rssDoc struct {
 	gorilla.RssFeedXml
 	AtomNS  string      `xml:"xmlns:atom,attr"`
 	DCNS    string      `xml:"xmlns:dc,attr"`
 	FHNS    string      `xml:"xmlns:fh,attr,omitempty"`
 	Channel *rssChannel `xml:"channel"`
+
+	// ITunesNS is always declared: podcast apps look for it on the root.
+	ITunesNS string `xml:"xmlns:itunes,attr"`
 }
 
 // rssChannel is gorilla's RssFeed with an <atom:link rel="self">.
@@ -38,7 +42,8 @@ type rssAtomLink struct {
 
 // rssItem is gorilla's RssItem with optional title and link (gorilla
 // always writes them, empty or not), several categories, dc:creator for
-// author names without an email, and <source url="...">.
+// author names without an email, <source url="..."> and the iTunes
+// podcast elements.
 type rssItem struct {
 	Title string `xml:"title,omitempty"`
 	Link  string `xml:"link,omitempty"`
@@ -46,6 +51,7 @@ type rssItem struct {
 	Creators   []string   `xml:"dc:creator"`
 	Categories []string   `xml:"category"`
 	Source     *rssSource `xml:"source"`
+	rssITunes
 }
 
 type rssSource struct {
@@ -67,6 +73,7 @@ func renderRSS(ch *channel) ([]byte, error) {
 		RssFeedXml: gorilla.RssFeedXml{Version: "2.0", ContentNamespace: contentNS},
 		AtomNS:     atomNS,
 		DCNS:       dcNS,
+		ITunesNS:   itunesNS,
 		Channel: &rssChannel{
 			RssFeed: gorilla.RssFeed{
 				Title:         ch.title,
@@ -119,6 +126,7 @@ func newRSSItem(it *item) *rssItem {
 		},
 		Categories: it.categories,
 		Source:     nil,
+		rssITunes:  newRSSITunes(it.podcast),
 	}
 	for _, a := range it.authors {
 		// <author> must be an email address; names go to dc:creator.
