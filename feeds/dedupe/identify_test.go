@@ -100,3 +100,14 @@ func TestHashIgnoresWhitespace(t *testing.T) {
 		t.Error("hash equal for a changed body")
 	}
 }
+
+func TestMayCountComments(t *testing.T) {
+	for _, s := range []string{"12 comments", "1 Comment", "(3 replies)", "Comments (4)", "5 RESPONSES", "2 reply"} {
+		if !commentCounter.MatchString(s) || !mayCountComments(s) {
+			t.Errorf("%q: regexp %v, precheck %v; want both true", s, commentCounter.MatchString(s), mayCountComments(s))
+		}
+	}
+	if mayCountComments("<p>A story about ferries.</p>") {
+		t.Error("precheck matched a body without counter words")
+	}
+}
