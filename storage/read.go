@@ -344,7 +344,7 @@ func (s *Store) Replace(ctx context.Context, entries []feeds.Entry) error {
 			}
 			changed = true
 			w := saver{now: s.now()}
-			err = w.bump(tx.Bucket(bucketMeta), true)
+			err = w.bump(tx.Bucket(bucketMeta))
 			version, at = w.version, w.changed
 			return err
 		})

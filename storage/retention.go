@@ -183,7 +183,7 @@ func (s *Store) pruneEntries(ctx context.Context, cut map[[8]byte]uint64, upTo u
 				return err
 			}
 			w := saver{now: s.now()}
-			err := w.bump(tx.Bucket(bucketMeta), true)
+			err := w.bump(tx.Bucket(bucketMeta))
 			version, at = w.version, w.changed
 			return err
 		})

@@ -146,18 +146,20 @@ func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
 		}
 		metaChanged = true
 	}
+	// Only entry changes move the version: publish re-renders on it, and a
+	// poll that merely records its state (a 304, an error) changes nothing
+	// a subscriber sees.
 	entriesChanged := w.res.New+w.res.Updated > 0
-	if entriesChanged || stateChanged {
-		if err := w.bump(tx.Bucket(bucketMeta), entriesChanged); err != nil {
+	if entriesChanged {
+		if err := w.bump(tx.Bucket(bucketMeta)); err != nil {
 			return false, err
 		}
 	}
 	return entriesChanged || stateChanged || metaChanged || w.renew > 0, nil
 }
 
-// bump increments the persisted change counter and, when entries changed,
-// the persisted change time.
-func (w *saver) bump(meta *bolt.Bucket, entriesChanged bool) error {
+// bump increments the persisted change counter and records the change time.
+func (w *saver) bump(meta *bolt.Bucket) error {
 	var v uint64
 	if old := meta.Get(metaVersion); len(old) == 8 {
 		v = binary.BigEndian.Uint64(old)
@@ -165,9 +167,6 @@ func (w *saver) bump(meta *bolt.Bucket, entriesChanged bool) error {
 	w.version = v + 1
 	if err := meta.Put(metaVersion, putUint64(w.version)); err != nil {
 		return err
-	}
-	if !entriesChanged {
-		return nil
 	}
 	w.changed = w.now.UnixNano()
 	return meta.Put(metaChanged, putUint64(uint64(w.changed)))

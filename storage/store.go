@@ -181,8 +181,8 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Version returns a counter that every commit changing an entry or a feed
-// state increases. It is persisted, so it keeps growing across restarts, and
+// Version returns a counter that every commit adding, changing or removing
+// an entry increases; feed-state-only commits (a 304, an error) leave it. It is persisted, so it keeps growing across restarts, and
 // publish can build validators from it. It never decreases.
 func (s *Store) Version() uint64 { return s.version.Load() }
 

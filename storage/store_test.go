@@ -459,7 +459,7 @@ func TestVersionAndChanged(t *testing.T) {
 		{"identical re-poll", Batch{State: state, Entries: []feeds.Entry{e}}, false, false, time.Minute},
 		{"nil entries, same state", Batch{State: state}, false, false, time.Minute},
 		{"meta only", Batch{State: state, Meta: map[string][]byte{"m": []byte("1")}}, false, false, time.Minute},
-		{"state changed", Batch{State: feeds.FeedState{FeedID: "f", ETag: `"2"`}}, true, false, time.Minute},
+		{"state changed", Batch{State: feeds.FeedState{FeedID: "f", ETag: `"2"`}}, false, false, time.Minute},
 		{"entry changed", Batch{State: feeds.FeedState{FeedID: "f", ETag: `"2"`}, Entries: []feeds.Entry{entry("f", "k", "h2", time.Time{})}}, true, true, time.Minute},
 	}
 	for _, st := range steps {
@@ -508,7 +508,7 @@ func TestReopenPersists(t *testing.T) {
 	if st, ok, _ := s.State(t.Context(), "f"); !ok || st.ETag != "x" || st.Entries != 1 {
 		t.Errorf("State after reopen = %+v, %v", st, ok)
 	}
-	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f", ETag: "y"}})
+	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f", ETag: "y"}, Entries: []feeds.Entry{entry("f", "k2", "h", time.Time{})}})
 	if s.Version() <= v {
 		t.Errorf("Version after a change post-reopen = %d, want > %d", s.Version(), v)
 	}

@@ -42,7 +42,7 @@ func (s *Store) Purge(ctx context.Context, feedID string, before time.Time) (int
 				return err
 			}
 			w := saver{now: s.now()}
-			err = w.bump(tx.Bucket(bucketMeta), true)
+			err = w.bump(tx.Bucket(bucketMeta))
 			version, at = w.version, w.changed
 			return err
 		})
