@@ -87,26 +87,44 @@ var betweenTags = strings.NewReplacer("> <", "><")
 // "Comments (4)": counters that change without the story changing.
 var commentCounter = regexp.MustCompile(`(?i)\(?\b\d+\s+(?:comments?|responses?|replies|reply)\b\)?|\bcomments?\s*\(\d+\)`)
 
-// mayCountComments reports whether s holds a word commentCounter looks for,
-// so the regular expression (a sixth of the poll's time when run on every
-// body) runs only where it can match.
+// mayCountComments reports whether s may hold a comment counter: the
+// regular expression (a sixth of a poll's time when run on every body) is
+// tried only on a short window around each counter word, and the whole body
+// is rewritten only when one of them matches.
 func mayCountComments(s string) bool {
-	return containsFold(s, "comment") || containsFold(s, "respons") || containsFold(s, "repl")
+	for _, word := range []string{"comment", "respons", "repl"} {
+		for from := 0; ; {
+			i := indexFold(s[from:], word)
+			if i < 0 {
+				break
+			}
+			i += from
+			lo, hi := max(0, i-counterWindow), min(len(s), i+len(word)+counterWindow)
+			if commentCounter.MatchString(s[lo:hi]) {
+				return true
+			}
+			from = i + len(word)
+		}
+	}
+	return false
 }
 
-// containsFold reports whether s contains the lower-case ASCII word sub,
-// ignoring ASCII case, without allocating.
-func containsFold(s, sub string) bool {
+// counterWindow is how far around a counter word its number may stand.
+const counterWindow = 24
+
+// indexFold returns the index of the lower-case ASCII word sub in s,
+// ignoring ASCII case, or -1; it does not allocate.
+func indexFold(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
 		j := 0
 		for j < len(sub) && s[i+j]|0x20 == sub[j] {
 			j++
 		}
 		if j == len(sub) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // Criterion names the identity criterion most keys of a document use:

@@ -107,7 +107,13 @@ func TestMayCountComments(t *testing.T) {
 			t.Errorf("%q: regexp %v, precheck %v; want both true", s, commentCounter.MatchString(s), mayCountComments(s))
 		}
 	}
-	if mayCountComments("<p>A story about ferries.</p>") {
-		t.Error("precheck matched a body without counter words")
+	for _, s := range []string{"<p>A story about ferries.</p>", "<p>He replied that the commentary was irresponsible.</p>"} {
+		if mayCountComments(s) {
+			t.Errorf("precheck matched %q, which has no counter", s)
+		}
+	}
+	long := strings.Repeat("<p>Filler prose about ferries and piers.</p>", 50) + "<p>7 comments</p>"
+	if !mayCountComments(long) {
+		t.Error("precheck missed a counter at the end of a long body")
 	}
 }
