@@ -44,21 +44,10 @@ type statusPageData struct {
 // needs no JavaScript; ?sort=name|state|success|next|entries orders it
 // (default: problems first, then by name).
 func (d *daemon) statusPage(w http.ResponseWriter, r *http.Request) {
-	d.mu.Lock()
-	cfg := d.cfg
-	d.mu.Unlock()
 	now := time.Now()
-	rep, err := buildStatus(r.Context(), cfg, d.store, now)
-	if err != nil {
-		d.logger.Warn("status page", "error", err)
-		http.Error(w, "cannot read feed states", http.StatusInternalServerError)
+	cfg, rep, ok := d.liveStatus(w, r, now)
+	if !ok {
 		return
-	}
-	live := d.sched.Statuses()
-	for i := range rep.Feeds {
-		if s, ok := live[rep.Feeds[i].State.FeedID]; ok {
-			rep.Feeds[i].HostPaused = s.HostPaused
-		}
 	}
 	ver, _ := buildVersion()
 	data := statusPageData{Title: cfg.Output.Title, Time: now.Local().Format("2006-01-02 15:04:05 MST"),

@@ -76,14 +76,25 @@ func (d *daemon) handleStatus(mux *http.ServeMux) {
 // apiStatus serves every feed's stored polling state, with the scheduler's
 // next check (which is newer than the store's while a poll is in flight).
 func (d *daemon) apiStatus(w http.ResponseWriter, r *http.Request) {
+	_, rep, ok := d.liveStatus(w, r, time.Now())
+	if !ok {
+		return
+	}
+	writeJSON(w, rep)
+}
+
+// liveStatus builds the status report from the store and adds what only
+// the running scheduler knows (host pauses). On failure it answers 500
+// without internal details and reports false.
+func (d *daemon) liveStatus(w http.ResponseWriter, r *http.Request, now time.Time) (*config.Config, statusReport, bool) {
 	d.mu.Lock()
 	cfg := d.cfg
 	d.mu.Unlock()
-	rep, err := buildStatus(r.Context(), cfg, d.store, time.Now())
+	rep, err := buildStatus(r.Context(), cfg, d.store, now)
 	if err != nil {
 		d.logger.Warn("status", "error", err)
 		http.Error(w, "cannot read feed states", http.StatusInternalServerError)
-		return
+		return nil, rep, false
 	}
 	live := d.sched.Statuses()
 	for i := range rep.Feeds {
@@ -91,7 +102,7 @@ func (d *daemon) apiStatus(w http.ResponseWriter, r *http.Request) {
 			rep.Feeds[i].HostPaused = s.HostPaused
 		}
 	}
-	writeJSON(w, rep)
+	return cfg, rep, true
 }
 
 // refresh makes every feed due now, except those a server asked to wait

@@ -127,16 +127,7 @@ func renderAtom(ch *channel) ([]byte, error) {
 	for i := range ch.items {
 		doc.Entries = append(doc.Entries, newAtomEntry(&ch.items[i]))
 	}
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	writeStylesheet(&buf, ch)
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("encode atom: %w", err)
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	return encodeXML(doc, ch, "atom")
 }
 
 func newAtomEntry(it *item) *atomEntry {
@@ -194,4 +185,19 @@ func newAtomEntry(it *item) *atomEntry {
 	}
 	e.Source = s
 	return e
+}
+
+// encodeXML writes an Atom or RSS document: the XML declaration, the
+// stylesheet instruction browsers use, and the indented document.
+func encodeXML(doc any, ch *channel, format string) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	writeStylesheet(&buf, ch)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("encode %s: %w", format, err)
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
 }

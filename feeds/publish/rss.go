@@ -1,10 +1,7 @@
 package publish
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/xml"
-	"fmt"
 	"html"
 	"strconv"
 	"strings"
@@ -96,16 +93,7 @@ func renderRSS(ch *channel) ([]byte, error) {
 	for i := range ch.items {
 		doc.Channel.Items = append(doc.Channel.Items, newRSSItem(&ch.items[i]))
 	}
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	writeStylesheet(&buf, ch)
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("encode rss: %w", err)
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	return encodeXML(doc, ch, "rss")
 }
 
 func newRSSItem(it *item) *rssItem {
