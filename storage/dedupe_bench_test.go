@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -96,7 +97,9 @@ func buildBenchStore(b *testing.B, n int) (*Store, time.Time) {
 // tombstone, same-feed link) and the cross-feed lookup (GUID, URL, text,
 // SimHash band candidates in the time window, precise confirmation)
 // against stores of growing size. Probes are either near-duplicates of a
-// recent stored entry (three words changed) or fresh entries.
+// recent stored entry (three words changed) or fresh entries. recent200
+// reads the newest 200 entries (the store side of rendering /feed.atom) from
+// the same stores, so the large stores are built once.
 func BenchmarkDedupeLookup(b *testing.B) {
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		if n > *benchMaxEntries {
@@ -172,5 +175,16 @@ func BenchmarkDedupeLookup(b *testing.B) {
 				}
 			})
 		}
+		// The store read behind /feed.atom with max_items 200: the newest
+		// 200 entries of all feeds (rendering them does not depend on n; see
+		// feeds/publish BenchmarkRender).
+		b.Run(fmt.Sprintf("recent200/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				es, err := s.Recent(context.Background(), nil, 200)
+				if err != nil || len(es) != 200 {
+					b.Fatalf("Recent = %d entries, %v; want 200", len(es), err)
+				}
+			}
+		})
 	}
 }
