@@ -13,11 +13,10 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/tidyfeed/tidyfeed/config"
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/internal/metrics/metricstest"
 	"github.com/tidyfeed/tidyfeed/storage"
 )
 
@@ -74,55 +73,6 @@ func get(t *testing.T, url string, auth bool, header ...string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// parseMetrics parses a Prometheus text exposition.
-func parseMetrics(t *testing.T, body string) map[string]*dto.MetricFamily {
-	t.Helper()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("parse /metrics: %v\n%s", err, body)
-	}
-	return mfs
-}
-
-// sample returns the value of name's series whose labels include want.
-func sample(mfs map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
-next:
-	for _, m := range mfs[name].GetMetric() {
-		have := map[string]string{}
-		for _, lp := range m.GetLabel() {
-			have[lp.GetName()] = lp.GetValue()
-		}
-		for k, v := range want {
-			if have[k] != v {
-				continue next
-			}
-		}
-		switch {
-		case m.Counter != nil:
-			return m.GetCounter().GetValue(), true
-		case m.Gauge != nil:
-			return m.GetGauge().GetValue(), true
-		case m.Histogram != nil:
-			return float64(m.GetHistogram().GetSampleCount()), true
-		}
-	}
-	return 0, false
-}
-
-// feedLabels lists the feed label values of name.
-func feedLabels(mfs map[string]*dto.MetricFamily, name string) map[string]bool {
-	out := map[string]bool{}
-	for _, m := range mfs[name].GetMetric() {
-		for _, lp := range m.GetLabel() {
-			if lp.GetName() == "feed" {
-				out[lp.GetValue()] = true
-			}
-		}
-	}
-	return out
-}
-
 // TestAdminEndpoints runs the daemon with a separate, password-protected
 // admin address and checks what each side serves: metrics scraped and
 // parsed after real polls, health, the status page and API, backups through
@@ -157,8 +107,8 @@ func TestAdminEndpoints(t *testing.T) {
 		if code != 200 {
 			return false
 		}
-		mfs = parseMetrics(t, body)
-		return len(feedLabels(mfs, "tidyfeed_feed_last_attempt_timestamp_seconds")) == 4
+		mfs = metricstest.Parse(t, strings.NewReader(body))
+		return len(metricstest.Feeds(mfs, "tidyfeed_feed_last_attempt_timestamp_seconds")) == 4
 	})
 
 	t.Run("public side serves feeds only", func(t *testing.T) {
@@ -196,7 +146,7 @@ func TestAdminEndpoints(t *testing.T) {
 	})
 	t.Run("per-feed metrics", func(t *testing.T) {
 		_, text := get(t, adminURL+"/metrics", true)
-		jsonBefore, _ := sample(parseMetrics(t, text), "tidyfeed_output_requests_total", map[string]string{"format": "json", "code": "200"})
+		jsonBefore, _ := metricstest.Value(metricstest.Parse(t, strings.NewReader(text)), "tidyfeed_output_requests_total", map[string]string{"format": "json", "code": "200"})
 		get(t, "http://"+addr+"/feed.json", false)
 		resp, err := http.Get("http://" + addr + "/feed.atom")
 		if err != nil {
@@ -207,7 +157,7 @@ func TestAdminEndpoints(t *testing.T) {
 			t.Fatalf("conditional GET: HTTP %d, want 304", code)
 		}
 		_, text = get(t, adminURL+"/metrics", true)
-		mfs := parseMetrics(t, text)
+		mfs := metricstest.Parse(t, strings.NewReader(text))
 		checks := []struct {
 			name   string
 			labels map[string]string
@@ -233,7 +183,7 @@ func TestAdminEndpoints(t *testing.T) {
 			{"process_resident_memory_bytes", nil, func(v float64) bool { return v > 0 }, "> 0"},
 		}
 		for _, c := range checks {
-			got, ok := sample(mfs, c.name, c.labels)
+			got, ok := metricstest.Value(mfs, c.name, c.labels)
 			if !ok || !c.test(got) {
 				t.Errorf("%s%v = %v (present %v), want %s", c.name, c.labels, got, ok, c.want)
 			}
@@ -270,14 +220,14 @@ func TestAdminEndpoints(t *testing.T) {
 		adminConfig(t, dir, addr, admin, a, down)
 		waitFor(t, "the reload to drop feed b", 10*time.Second, func() bool {
 			_, text := get(t, adminURL+"/metrics", true)
-			mfs := parseMetrics(t, text)
-			return !feedLabels(mfs, "tidyfeed_feed_polls_total")[b] && !feedLabels(mfs, "tidyfeed_feed_last_attempt_timestamp_seconds")[b]
+			mfs := metricstest.Parse(t, strings.NewReader(text))
+			return !metricstest.Feeds(mfs, "tidyfeed_feed_polls_total")[b] && !metricstest.Feeds(mfs, "tidyfeed_feed_last_attempt_timestamp_seconds")[b]
 		})
 		_, text := get(t, adminURL+"/metrics", true)
-		mfs := parseMetrics(t, text)
+		mfs := metricstest.Parse(t, strings.NewReader(text))
 		for _, name := range []string{"tidyfeed_feed_polls_total", "tidyfeed_feed_responses_total", "tidyfeed_feed_fetch_duration_seconds",
 			"tidyfeed_feed_entries_total", "tidyfeed_feed_consecutive_errors", "tidyfeed_feed_stored_entries"} {
-			got := feedLabels(mfs, name)
+			got := metricstest.Feeds(mfs, name)
 			if got[b] || len(got) > 3 {
 				t.Errorf("%s after removing %s: feeds %v, want at most the 3 configured", name, b, got)
 			}

@@ -8,11 +8,10 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/internal/metrics"
+	"github.com/tidyfeed/tidyfeed/internal/metrics/metricstest"
 )
 
 // scrape fetches /metrics over HTTP and parses it with the Prometheus text
@@ -29,55 +28,7 @@ func scrape(t *testing.T, h http.Handler) map[string]*dto.MetricFamily {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("scrape status = %d, want 200", resp.StatusCode)
 	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parse scrape: %v", err)
-	}
-	return mfs
-}
-
-// value returns the value of the series of name whose labels include want,
-// and whether there is one.
-func value(mfs map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
-	mf, ok := mfs[name]
-	if !ok {
-		return 0, false
-	}
-next:
-	for _, m := range mf.GetMetric() {
-		have := map[string]string{}
-		for _, lp := range m.GetLabel() {
-			have[lp.GetName()] = lp.GetValue()
-		}
-		for k, v := range want {
-			if have[k] != v {
-				continue next
-			}
-		}
-		switch {
-		case m.Counter != nil:
-			return m.GetCounter().GetValue(), true
-		case m.Gauge != nil:
-			return m.GetGauge().GetValue(), true
-		case m.Histogram != nil:
-			return float64(m.GetHistogram().GetSampleCount()), true
-		}
-	}
-	return 0, false
-}
-
-// feedsIn lists the distinct feed label values of name.
-func feedsIn(mfs map[string]*dto.MetricFamily, name string) map[string]bool {
-	out := map[string]bool{}
-	for _, m := range mfs[name].GetMetric() {
-		for _, lp := range m.GetLabel() {
-			if lp.GetName() == "feed" {
-				out[lp.GetValue()] = true
-			}
-		}
-	}
-	return out
+	return metricstest.Parse(t, resp.Body)
 }
 
 func TestScrapePerFeedSeries(t *testing.T) {
@@ -146,7 +97,7 @@ func TestScrapePerFeedSeries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := value(mfs, tt.metric, tt.labels)
+			got, ok := metricstest.Value(mfs, tt.metric, tt.labels)
 			if !ok {
 				t.Fatalf("%s%v missing", tt.metric, tt.labels)
 			}
@@ -161,7 +112,7 @@ func TestScrapePerFeedSeries(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"tidyfeed_feed_last_attempt_timestamp_seconds", "tidyfeed_feed_polls_total", "tidyfeed_feed_entries_total"} {
-		if got := feedsIn(mfs, name); got["https://old.example/feed"] || got["https://gone.example/feed"] || len(got) == 0 {
+		if got := metricstest.Feeds(mfs, name); got["https://old.example/feed"] || got["https://gone.example/feed"] || len(got) == 0 {
 			t.Errorf("%s feeds = %v, want only configured feeds", name, got)
 		}
 	}
@@ -179,14 +130,14 @@ func TestSetFeedsRemovesSeries(t *testing.T) {
 		m.ObservePoll(metrics.Poll{Feed: id, Outcome: "new", HTTPStatus: 200, Fetched: true, New: 1})
 	}
 	before := scrape(t, m.Handler())
-	if got := len(feedsIn(before, "tidyfeed_feed_polls_total")); got != 3 {
+	if got := len(metricstest.Feeds(before, "tidyfeed_feed_polls_total")); got != 3 {
 		t.Fatalf("feeds with polls before the reload = %d, want 3", got)
 	}
 	m.SetFeeds(ids[:1])
 	after := scrape(t, m.Handler())
 	for _, name := range []string{"tidyfeed_feed_polls_total", "tidyfeed_feed_responses_total", "tidyfeed_feed_fetch_duration_seconds",
 		"tidyfeed_feed_received_bytes_total", "tidyfeed_feed_entries_total", "tidyfeed_feed_last_attempt_timestamp_seconds"} {
-		got := feedsIn(after, name)
+		got := metricstest.Feeds(after, name)
 		if len(got) != 1 || !got[ids[0]] {
 			t.Errorf("%s feeds after the reload = %v, want only %s", name, got, ids[0])
 		}
@@ -224,7 +175,7 @@ func TestOutputCountsFormatAndStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.format+"/"+tt.code, func(t *testing.T) {
-			got, ok := value(mfs, "tidyfeed_output_requests_total", map[string]string{"format": tt.format, "code": tt.code})
+			got, ok := metricstest.Value(mfs, "tidyfeed_output_requests_total", map[string]string{"format": tt.format, "code": tt.code})
 			if !ok || got != tt.want {
 				t.Errorf("requests{format=%s,code=%s} = %v (present %v), want %v", tt.format, tt.code, got, ok, tt.want)
 			}
