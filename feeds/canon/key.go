@@ -72,13 +72,17 @@ func normQuery(q string) string {
 
 // normEscapes decodes percent-escapes of unreserved characters, upper-cases
 // the hex of the others, and escapes every byte that is neither unreserved
-// nor in keep. A string holding a '%' that does not start a valid escape
-// is returned as is: any rewrite of it could create or destroy escapes.
+// nor in keep. In a string holding a '%' that does not start a valid
+// escape, existing escapes are left alone (decoding one could complete or
+// break another) and only the bytes that need escaping are escaped; that
+// never turns the stray '%' into a valid escape, so the result is stable.
 func normEscapes(s, keep string) string {
 	const hex = "0123456789ABCDEF"
+	valid := true
 	for i := 0; i < len(s); i++ {
 		if s[i] == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])) {
-			return s
+			valid = false
+			break
 		}
 	}
 	var b strings.Builder
@@ -86,6 +90,8 @@ func normEscapes(s, keep string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
+		case c == '%' && !valid:
+			b.WriteByte(c)
 		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
 			d := unhex(s[i+1])<<4 | unhex(s[i+2])
 			if isUnreserved(d) {
