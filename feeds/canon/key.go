@@ -23,7 +23,9 @@ func Key(raw string) string {
 		return raw
 	}
 	host := hostKey(u.Hostname())
-	if host == "" {
+	if host == "" || strings.ContainsAny(host, "% \t\r\n") {
+		// An escape in a host ("%25") or an IPv6 zone would be
+		// decoded again when the key is parsed: leave it alone.
 		return raw
 	}
 	port := u.Port()
