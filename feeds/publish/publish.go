@@ -143,8 +143,9 @@ type Document struct {
 // Publisher renders and serves the output feeds. It is safe for concurrent
 // use; create it with New.
 type Publisher struct {
-	entries Entries
-	now     func() time.Time
+	entries  Entries
+	now      func() time.Time
+	maxStale time.Duration // how long ServeHTTP may serve a document of older entries
 
 	mu          sync.RWMutex // guards the fields below
 	opts        Options
@@ -154,7 +155,7 @@ type Publisher struct {
 	cache       map[docKey]*cached
 	indexes     map[string]*archiveIndex
 
-	renderMu sync.Mutex        // one render at a time, so concurrent requests wait for it
+	renderMu sync.Mutex        // one render at a time; other requests wait for it or serve the previous document
 	syncMu   sync.Mutex        // one Sync at a time
 	synced   map[string]string // Sync: path → ETag last written and announced
 }
@@ -172,9 +173,10 @@ const current int64 = -1 << 62
 
 // cached is one rendered document and what it was rendered from.
 type cached struct {
-	doc     Document
-	version uint64
-	gen     uint64
+	doc      Document
+	version  uint64
+	gen      uint64
+	rendered time.Time // when it was rendered
 
 	gzOnce sync.Once
 	gz     []byte // gzip of doc.Body, made on first demand
@@ -185,11 +187,12 @@ type cached struct {
 // documents are rendered on first use.
 func New(entries Entries, opts Options) *Publisher {
 	p := &Publisher{
-		entries: entries,
-		now:     time.Now,
-		cache:   make(map[docKey]*cached),
-		indexes: make(map[string]*archiveIndex),
-		synced:  make(map[string]string),
+		entries:  entries,
+		now:      time.Now,
+		maxStale: MaxStale,
+		cache:    make(map[docKey]*cached),
+		indexes:  make(map[string]*archiveIndex),
+		synced:   make(map[string]string),
 	}
 	p.opts = normalize(opts)
 	p.outs = outputsOf(p.opts)
@@ -197,18 +200,22 @@ func New(entries Entries, opts Options) *Publisher {
 }
 
 // SetOptions replaces the options (hot reload). Documents rendered with the
-// old options are dropped from the cache. It is safe to call concurrently
+// old options are dropped from the cache, unless the change cannot alter
+// them (the same titles, sources, outputs and filters: the daemon sets the
+// options after every poll that may have learned a feed's title). It is safe to call concurrently
 // with Render and ServeHTTP; renders already under way finish with the
 // options they started with.
 func (p *Publisher) SetOptions(opts Options) {
 	opts = normalize(opts)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !sameOutput(p.opts, opts) {
-		p.optsChanged = p.now()
-	}
+	same := sameOutput(p.opts, opts)
 	p.opts = opts
 	p.outs = outputsOf(opts)
+	if same {
+		return // nothing rendered changes: keep the cache
+	}
+	p.optsChanged = p.now()
 	p.gen++
 	clear(p.cache)
 	clear(p.indexes)
@@ -237,6 +244,12 @@ func (p *Publisher) RenderOutput(ctx context.Context, name string, f Format) (Do
 	return c.doc, nil
 }
 
+// MaxStale is how long after rendering a document ServeHTTP keeps serving
+// it once the stored entries have changed: each output document is
+// re-rendered at most about once per MaxStale, so a stream of commits does
+// not turn every request into a render. Render itself is always current.
+const MaxStale = time.Second
+
 // DefaultOutput is the name of the output that carries every source,
 // served at /feed.atom, /feed.rss and /feed.json.
 const DefaultOutput = "feed"
@@ -255,6 +268,52 @@ func (p *Publisher) render(ctx context.Context, k docKey) (*cached, error) {
 	}
 	p.renderMu.Lock()
 	defer p.renderMu.Unlock()
+	return p.renderLocked(ctx, k, version, false)
+}
+
+// serve is render for ServeHTTP. A document rendered from older entries
+// (with the current options) is served as it is while it is younger than
+// maxStale, and while another request is rendering, so each document is
+// rendered at most about once per maxStale however often polls change the
+// store, and readers never queue behind a render. The gzip body is made
+// before a render is cached, so that readers do not queue behind
+// compression either.
+func (p *Publisher) serve(ctx context.Context, k docKey) (*cached, error) {
+	if k.kind != pageKind && !slices.Contains(Formats, k.kind) {
+		return nil, fmt.Errorf("render %q: %w", k.kind, ErrUnknownFormat)
+	}
+	version := p.entries.Version()
+	if c := p.lookup(k, version); c != nil {
+		return c, nil
+	}
+	if c := p.previous(k); c != nil && p.now().Sub(c.rendered) < p.maxStale {
+		return c, nil
+	}
+	if !p.renderMu.TryLock() {
+		if c := p.previous(k); c != nil {
+			return c, nil
+		}
+		p.renderMu.Lock()
+	}
+	defer p.renderMu.Unlock()
+	return p.renderLocked(ctx, k, version, true)
+}
+
+// previous returns the document cached for k with the current options,
+// whatever entries it was rendered from, or nil.
+func (p *Publisher) previous(k docKey) *cached {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if c := p.cache[k]; c != nil && c.gen == p.gen {
+		return c
+	}
+	return nil
+}
+
+// renderLocked renders k unless a document for version was cached while
+// the caller waited for renderMu, which it holds. With gz, the gzip body
+// is made before the document is cached.
+func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, gz bool) (*cached, error) {
 	if c := p.lookup(k, version); c != nil { // rendered while we waited
 		return c, nil
 	}
@@ -270,7 +329,10 @@ func (p *Publisher) render(ctx context.Context, k docKey) (*cached, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, err)
 	}
-	c := &cached{doc: doc, version: version, gen: gen}
+	c := &cached{doc: doc, version: version, gen: gen, rendered: p.now()}
+	if gz {
+		c.gzipped()
+	}
 	p.mu.Lock()
 	if p.gen == gen {
 		p.cache[k] = c

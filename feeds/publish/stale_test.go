@@ -1,0 +1,173 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// gatedEntries is a fakeEntries whose Recent, once gated, announces itself
+// on entered and waits for release: a render that takes as long as the
+// test wants.
+type gatedEntries struct {
+	*fakeEntries
+	gated   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedEntries) Recent(ctx context.Context, ids []string, limit int) ([]feeds.Entry, error) {
+	if g.gated.Load() {
+		g.entered <- struct{}{}
+		<-g.release
+	}
+	return g.fakeEntries.Recent(ctx, ids, limit)
+}
+
+func getAtom(t *testing.T, p *Publisher) (status int, body string) {
+	t.Helper()
+	w := httptest.NewRecorder()
+	p.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/feed.atom", nil))
+	return w.Code, w.Body.String()
+}
+
+// TestServeStaleWhileRendering: while one request renders a changed store,
+// other requests get the previous document at once instead of queueing;
+// the next request after the render gets the new one, and Render never
+// returns an old document.
+func TestServeStaleWhileRendering(t *testing.T) {
+	fake := newFake(richEntries(2))
+	g := &gatedEntries{fakeEntries: fake, entered: make(chan struct{}), release: make(chan struct{})}
+	p := New(g, testOptions())
+	p.maxStale = 0 // only the render under way makes a document stale-servable
+	_, before := getAtom(t, p)
+
+	fake.add(feeds.Entry{Key: "new", FeedID: testSources[0].ID, Title: "Brand new entry", Link: "https://blog.example.org/new",
+		Content: "<p>new</p>", Published: baseTime.Add(time.Hour), Updated: baseTime.Add(time.Hour)})
+	g.gated.Store(true)
+	leader := make(chan string)
+	go func() {
+		_, body := getAtom(t, p)
+		leader <- body
+	}()
+	<-g.entered // the leader is rendering and holds the render lock
+
+	served := make(chan string)
+	go func() {
+		code, body := getAtom(t, p)
+		if code != http.StatusOK {
+			t.Errorf("follower: status %d", code)
+		}
+		served <- body
+	}()
+	select {
+	case body := <-served:
+		if body != before {
+			t.Errorf("follower during a render: got a document other than the previous one")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("follower queued behind the render instead of serving the previous document")
+	}
+
+	rendered := make(chan Document)
+	go func() {
+		d, err := p.Render(context.Background(), Atom)
+		if err != nil {
+			t.Error(err)
+		}
+		rendered <- d
+	}()
+	select {
+	case <-rendered:
+		t.Fatal("Render returned while a render of newer entries was under way; want it to wait for the new document")
+	case <-time.After(100 * time.Millisecond):
+	}
+
+	g.gated.Store(false)
+	close(g.release)
+	body := <-leader
+	if !strings.Contains(body, "Brand new entry") {
+		t.Errorf("the rendering request did not get the new entries")
+	}
+	if d := <-rendered; !strings.Contains(string(d.Body), "Brand new entry") {
+		t.Errorf("Render after the change did not return the new entries")
+	}
+	if _, after := getAtom(t, p); after != body {
+		t.Errorf("a request after the render did not get the new document")
+	}
+}
+
+// TestServeNoStaleAcrossOptions: a document rendered with older options is
+// never served, even while another render is under way.
+func TestServeNoStaleAcrossOptions(t *testing.T) {
+	fake := newFake(richEntries(1))
+	g := &gatedEntries{fakeEntries: fake, entered: make(chan struct{}), release: make(chan struct{})}
+	p := New(g, testOptions())
+	p.maxStale = 0
+	getAtom(t, p)
+	opts := testOptions()
+	opts.Title = "Renamed output"
+	p.SetOptions(opts)
+
+	g.gated.Store(true)
+	leader := make(chan string)
+	go func() {
+		_, body := getAtom(t, p)
+		leader <- body
+	}()
+	<-g.entered
+	follower := make(chan string)
+	go func() {
+		_, body := getAtom(t, p)
+		follower <- body
+	}()
+	select {
+	case <-follower:
+		t.Fatal("a request was answered during the render although the only cached document has the old options")
+	case <-time.After(100 * time.Millisecond):
+	}
+	g.gated.Store(false)
+	close(g.release)
+	for _, body := range []string{<-leader, <-follower} {
+		if !strings.Contains(body, "Renamed output") {
+			t.Errorf("served a document without the new title")
+		}
+	}
+}
+
+// TestServeRendersAtMostOncePerMaxStale: with the store changing before
+// every request, ServeHTTP keeps serving the document it rendered until
+// MaxStale has passed, then renders the current entries.
+func TestServeRendersAtMostOncePerMaxStale(t *testing.T) {
+	fake := newFake(richEntries(1))
+	p := New(fake, testOptions())
+	now := baseTime
+	p.now = func() time.Time { return now }
+	_, first := getAtom(t, p)
+	calls := fake.recentCalls.Load()
+	for i := range 20 {
+		fake.add(feeds.Entry{Key: fmt.Sprint("burst-", i), FeedID: testSources[0].ID, Title: fmt.Sprint("Burst ", i),
+			Link: fmt.Sprint("https://blog.example.org/b", i), Published: baseTime.Add(time.Hour), Updated: baseTime.Add(time.Hour)})
+		now = now.Add(MaxStale / 40)
+		if _, body := getAtom(t, p); body != first {
+			t.Fatalf("request %d, %v after the render: re-rendered; want the previous document until MaxStale", i, now.Sub(baseTime))
+		}
+	}
+	if got := fake.recentCalls.Load(); got != calls {
+		t.Errorf("the store was read %d times within MaxStale; want 0", got-calls)
+	}
+	now = now.Add(MaxStale)
+	if _, body := getAtom(t, p); !strings.Contains(body, "Burst 19") {
+		t.Errorf("after MaxStale the served document lacks the newest entry")
+	}
+	if d, err := p.Render(context.Background(), Atom); err != nil || !strings.Contains(string(d.Body), "Burst 19") {
+		t.Errorf("Render is not current: err %v", err)
+	}
+}
