@@ -91,7 +91,7 @@ func (p *Publisher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.serveAsset(w, r, asset)
 		return
 	}
-	c, err := p.render(r.Context(), k)
+	c, err := p.serve(r.Context(), k)
 	if errors.Is(err, ErrUnknownOutput) {
 		http.NotFound(w, r)
 		return
@@ -173,7 +173,7 @@ func wantsHTML(accept string) bool {
 func (c *cached) gzipped() ([]byte, string) {
 	c.gzOnce.Do(func() {
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression) // the level is valid
 		zw.Write(c.doc.Body)                                     // a bytes.Buffer does not fail
 		zw.Close()
 		c.gz = buf.Bytes()
