@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -81,6 +82,44 @@ func startInProcess(t *testing.T, config, addr string) *syncBuffer {
 	return logs
 }
 
+// loadTarget is a daemon under load: 30 loopback feeds refreshed every
+// 200ms (each poll adds an entry, so the outputs keep changing) until ctx
+// ends. Wait for the refresh loop with bg.Wait.
+type loadTarget struct {
+	addr string
+	pub  *crashPublisher
+	ctx  context.Context
+	bg   sync.WaitGroup
+}
+
+// startLoadTarget starts the daemon in-process and the refresh loop for
+// loadDuration.
+func startLoadTarget(t *testing.T) *loadTarget {
+	t.Helper()
+	lt := &loadTarget{pub: &crashPublisher{polls: map[string]int{}}, addr: freeAddr(t)}
+	feedSrv := httptest.NewServer(lt.pub)
+	t.Cleanup(feedSrv.Close)
+	config := filepath.Join(t.TempDir(), "feeds.yaml")
+	loadConfig(t, config, lt.addr, feedSrv.URL, 0, 30)
+	startInProcess(t, config, lt.addr)
+
+	ctx, stop := context.WithTimeout(t.Context(), loadDuration(t))
+	t.Cleanup(stop)
+	lt.ctx = ctx
+	lt.bg.Go(func() { // polling keeps running
+		for ctx.Err() == nil {
+			if resp, err := http.Post("http://"+lt.addr+"/refresh", "", nil); err == nil {
+				resp.Body.Close()
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	})
+	return lt
+}
+
 // TestLoad polls 30 loopback feeds (refreshed every 200ms, each poll adds
 // an entry, so the output keeps changing) while 32 clients read the three
 // outputs, half of them conditionally. Every request must succeed, 304s
@@ -90,29 +129,8 @@ func TestLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
 	}
-	pub := &crashPublisher{polls: map[string]int{}}
-	feedSrv := httptest.NewServer(pub)
-	t.Cleanup(feedSrv.Close)
-	dir := t.TempDir()
-	addr := freeAddr(t)
-	config := filepath.Join(dir, "feeds.yaml")
-	loadConfig(t, config, addr, feedSrv.URL, 0, 30)
-	startInProcess(t, config, addr)
-
-	ctx, stop := context.WithTimeout(t.Context(), loadDuration(t))
-	defer stop()
-	var bg sync.WaitGroup
-	bg.Go(func() { // polling keeps running
-		for ctx.Err() == nil {
-			if resp, err := http.Post("http://"+addr+"/refresh", "", nil); err == nil {
-				resp.Body.Close()
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(200 * time.Millisecond):
-			}
-		}
-	})
+	lt := startLoadTarget(t)
+	ctx, addr, pub := lt.ctx, lt.addr, lt.pub
 	runtime.GC()
 	var m0 runtime.MemStats
 	runtime.ReadMemStats(&m0)
@@ -160,7 +178,7 @@ func TestLoad(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	bg.Wait()
+	lt.bg.Wait()
 	runtime.GC()
 	var m1 runtime.MemStats
 	runtime.ReadMemStats(&m1)
@@ -276,4 +294,47 @@ func conditionalRepeat(t *testing.T, client *http.Client, u string) int {
 		}
 	}
 	return status
+}
+
+// TestLoadWrk is TestLoad with Debian's wrk as the load generator, a
+// separate process, so the numbers are the daemon's rather than a Go
+// client's sharing its process: 2 threads and 32 connections on
+// /feed.atom with gzip, while the outputs keep changing. It runs only with
+// TIDYFEED_WRK=1 and wrk on PATH (BENCHMARKS.md); every response must be
+// a 200, and wrk's latency distribution and throughput are logged.
+func TestLoadWrk(t *testing.T) {
+	if os.Getenv("TIDYFEED_WRK") == "" {
+		t.Skip("set TIDYFEED_WRK=1 (and install wrk) to run the wrk load benchmark")
+	}
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		t.Fatalf("TIDYFEED_WRK is set but wrk is not installed: %v", err)
+	}
+	lt := startLoadTarget(t)
+	d := time.Until(deadlineOf(lt.ctx)).Round(time.Second)
+	out, err := exec.Command(wrk, "-t2", "-c32", fmt.Sprintf("-d%ds", int(d.Seconds())), "--latency",
+		"-H", "Accept-Encoding: gzip", "http://"+lt.addr+"/feed.atom").CombinedOutput()
+	lt.bg.Wait()
+	if err != nil {
+		t.Fatalf("wrk: %v\n%s", err, out)
+	}
+	report := string(out)
+	t.Logf("wrk, %d polls meanwhile:\n%s", lt.pub.total(), report)
+	for _, bad := range []string{"Non-2xx or 3xx responses", "Socket errors"} {
+		if strings.Contains(report, bad) {
+			t.Errorf("wrk saw %s", bad)
+		}
+	}
+	if !strings.Contains(report, "99%") || !strings.Contains(report, "Requests/sec") {
+		t.Errorf("wrk printed no latency distribution")
+	}
+	if lt.pub.total() < 30 {
+		t.Errorf("the publisher saw %d polls; want polling to have run during the load", lt.pub.total())
+	}
+}
+
+// deadlineOf is ctx's deadline; ctx must have one.
+func deadlineOf(ctx context.Context) time.Time {
+	d, _ := ctx.Deadline()
+	return d
 }
