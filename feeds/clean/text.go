@@ -13,7 +13,35 @@ import (
 
 // collapse trims s and replaces every run of white space with one space.
 func collapse(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	if isCollapsed(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for f := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+// isCollapsed reports whether collapse would return s unchanged: no white
+// space at either end, and only single ASCII spaces inside.
+func isCollapsed(s string) bool {
+	space := true // at the start, a space would be leading
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if r != ' ' || space {
+				return false
+			}
+			space = true
+			continue
+		}
+		space = false
+	}
+	return !space || s == ""
 }
 
 // fold normalises text for comparison: camel-case joins ("articleComments")
@@ -22,9 +50,43 @@ func collapse(s string) string {
 // collapse to single spaces. Two blocks are "the same" when their folded
 // texts are equal.
 func fold(s string) string {
-	if !isASCII(s) {
-		s = stripAccents(s)
+	if isASCII(s) {
+		return foldASCII(s)
 	}
+	return foldRunes(stripAccents(s))
+}
+
+// foldASCII is fold for ASCII text, byte by byte.
+func foldASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	var prev byte
+	space := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		lower, upper, digit := 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9'
+		if lower || upper || digit {
+			if !space && (('a' <= prev && prev <= 'z' && upper) || ('0' <= prev && prev <= '9') != digit) {
+				b = append(b, ' ')
+			}
+			if upper {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			space = false
+		} else if !space {
+			b = append(b, ' ')
+			space = true
+		}
+		prev = s[i]
+	}
+	if space && len(b) > 0 {
+		b = b[:len(b)-1]
+	}
+	return string(b)
+}
+
+// foldRunes is fold after accents are stripped.
+func foldRunes(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	var prev rune
