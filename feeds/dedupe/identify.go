@@ -30,6 +30,7 @@
 package dedupe
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
@@ -72,16 +73,30 @@ func Hash(e *feeds.Entry) string {
 	if mayCountComments(body) {
 		body = commentCounter.ReplaceAllString(body, "")
 	}
+	buf := bufio.NewWriterSize(h, 4096)
 	for _, s := range []string{e.Title, canon.Key(e.Link), body} {
-		h.Write([]byte(betweenTags.Replace(strings.Join(strings.Fields(s), " "))))
-		h.Write([]byte{0})
+		writeHashText(buf, s)
+		buf.WriteByte(0)
 	}
+	buf.Flush() // a hash does not fail
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// betweenTags drops the white space between two tags, which re-indented
-// HTML adds or removes without changing what a reader sees.
-var betweenTags = strings.NewReplacer("> <", "><")
+// writeHashText writes s with its white space collapsed to single spaces
+// and trimmed, and with no space at all between two tags ("> <"), which
+// re-indented HTML adds or removes without changing what a reader sees.
+// It streams what strings.Join(strings.Fields(s), " ") with "> <"
+// replaced by "><" would build.
+func writeHashText(w *bufio.Writer, s string) {
+	prev := ""
+	for f := range strings.FieldsSeq(s) {
+		if prev != "" && !(prev[len(prev)-1] == '>' && f[0] == '<') {
+			w.WriteByte(' ')
+		}
+		w.WriteString(f)
+		prev = f
+	}
+}
 
 // commentCounter matches "12 comments", "1 Comment", "(3 replies)",
 // "Comments (4)": counters that change without the story changing.
