@@ -224,6 +224,26 @@ func dropIframeText(raw string) string {
 // containsFold reports whether s contains the ASCII string sub, ignoring
 // case.
 func containsFold(s, sub string) bool {
+	if sub == "" {
+		return true
+	}
+	// Jump between occurrences of the first byte when case cannot change
+	// it (sub starts with "<" for every caller).
+	if c := sub[0]; !('a' <= c|0x20 && c|0x20 <= 'z') {
+		for i := 0; ; i++ {
+			j := strings.IndexByte(s[i:], c)
+			if j < 0 {
+				return false
+			}
+			i += j
+			if i+len(sub) > len(s) {
+				return false
+			}
+			if strings.EqualFold(s[i:i+len(sub)], sub) {
+				return true
+			}
+		}
+	}
 	for i := 0; i+len(sub) <= len(s); i++ {
 		if strings.EqualFold(s[i:i+len(sub)], sub) {
 			return true
