@@ -87,7 +87,7 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	prog := newProgress(stderr, "polling", polled) // quiet unless stderr is a terminal
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Polling.Concurrency)
-	local, lctx := errgroup.WithContext(gctx)
+	local, lctx := errgroup.WithContext(ctx) // not gctx: g.Wait cancels gctx
 	local.SetLimit(max(cfg.Polling.Concurrency, localConcurrency))
 	for _, h := range order {
 		idx := byHost[h]
