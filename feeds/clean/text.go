@@ -141,9 +141,55 @@ var accentFolders = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
 
+// latinRanges are the blocks of runes that stripLatin folds one at a time:
+// Latin-1 Supplement and Latin Extended-A and -B, and General Punctuation
+// (curly quotes, dashes, ellipsis). None of them is a combining mark, and
+// none composes with a neighbour, so the accent-stripping transform of a
+// string of them is the concatenation of the transforms of each rune.
+var latinRanges = [][2]rune{{0x80, 0x250}, {0x2000, 0x2070}}
+
+// latinFolds maps each rune of latinRanges to what the accent-stripping
+// transform makes of it alone.
+var latinFolds = func() map[rune]string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	m := map[rune]string{}
+	for _, rg := range latinRanges {
+		for r := rg[0]; r < rg[1]; r++ {
+			out, _, err := transform.String(t, string(r))
+			if err != nil {
+				out = string(r)
+			}
+			m[r] = out
+		}
+	}
+	return m
+}()
+
+// stripLatin strips accents from text made only of ASCII and latinRanges
+// runes, rune by rune; for any other text it reports false.
+func stripLatin(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+			continue
+		}
+		f, ok := latinFolds[r]
+		if !ok {
+			return "", false
+		}
+		b.WriteString(f)
+	}
+	return b.String(), true
+}
+
 var ligatures = strings.NewReplacer("ß", "ss", "æ", "ae", "Æ", "AE", "œ", "oe", "Œ", "OE", "ø", "o", "Ø", "O", "ł", "l", "Ł", "L", "đ", "d")
 
 func stripAccents(s string) string {
+	if out, ok := stripLatin(s); ok {
+		return ligatures.Replace(out)
+	}
 	t := accentFolders.Get().(transform.Transformer)
 	defer accentFolders.Put(t)
 	t.Reset()

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/transform"
 )
 
 // randomText returns n strings drawn from characters that exercise fold's
@@ -68,4 +70,66 @@ func BenchmarkFoldRunes(b *testing.B) {
 	for b.Loop() {
 		foldRunes(s)
 	}
+}
+
+// stripAccentsSlow is stripAccents without the rune-by-rune path.
+func stripAccentsSlow(s string) string {
+	t := accentFolders.Get().(transform.Transformer)
+	defer accentFolders.Put(t)
+	t.Reset()
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		return s
+	}
+	return ligatures.Replace(out)
+}
+
+// TestStripLatinMatchesTransform: for text of ASCII and the latinRanges
+// runes, the rune-by-rune path gives what the NFD → drop marks → NFC
+// transform gives for the whole string, including runes side by side.
+func TestStripLatinMatchesTransform(t *testing.T) {
+	var pool []rune
+	for _, rg := range latinRanges {
+		for r := rg[0]; r < rg[1]; r++ {
+			pool = append(pool, r)
+		}
+	}
+	pool = append(pool, 'a', 'e', 'Z', ' ', '\'', '1')
+	r := rand.New(rand.NewPCG(5, 6))
+	cases := []string{"café crème", "Ærøskøbing", "Straße", "naïve — “quoted” … ’s", "Łódź", "ǅemal ǈ ǋ", "\u00a0x"}
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(12) {
+			b.WriteRune(pool[r.IntN(len(pool))])
+		}
+		cases = append(cases, b.String())
+	}
+	for _, s := range cases {
+		got, ok := stripLatin(s)
+		if !ok {
+			t.Fatalf("stripLatin(%q) declined text made only of its ranges", s)
+		}
+		if got, want := ligatures.Replace(got), stripAccentsSlow(s); got != want {
+			t.Fatalf("stripAccents(%q): rune by rune %q, transform %q", s, got, want)
+		}
+	}
+	for _, s := range []string{"日本語", "Привет", "e\u0301", "\xff"} {
+		if _, ok := stripLatin(s); ok {
+			t.Errorf("stripLatin(%q) took text outside its ranges", s)
+		}
+	}
+}
+
+func BenchmarkStripAccents(b *testing.B) {
+	s := strings.Repeat("Les élèves ont présenté leur thèse à l’université — « très réussie » … ", 10)
+	b.Run("latin", func(b *testing.B) {
+		for b.Loop() {
+			stripAccents(s)
+		}
+	})
+	b.Run("transform", func(b *testing.B) {
+		for b.Loop() {
+			stripAccentsSlow(s)
+		}
+	})
 }
