@@ -174,7 +174,7 @@ func (c *cached) gzipped() ([]byte, string) {
 	c.gzOnce.Do(func() {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression) // the level is valid
-		zw.Write(c.doc.Body)                                     // a bytes.Buffer does not fail
+		zw.Write(c.doc.Body)                                        // a bytes.Buffer does not fail
 		zw.Close()
 		c.gz = buf.Bytes()
 		c.gzETag = strings.TrimSuffix(c.doc.ETag, `"`) + `-gz"`
