@@ -100,18 +100,20 @@ func hasStructure(n *html.Node) bool {
 	return false
 }
 
-// collectBlocks returns root's blocks in document order.
-func collectBlocks(root *html.Node) []*block {
+// collectBlocks returns root's blocks in document order. folds, if not
+// nil, memoises fold by block text: Learn fills it and Clean, which
+// collects the blocks of the same parse again, reads it.
+func collectBlocks(root *html.Node, folds map[string]string) []*block {
 	var out []*block
-	collectInto(root, &out)
+	collectInto(root, &out, folds)
 	return out
 }
 
-func collectInto(n *html.Node, out *[]*block) {
+func collectInto(n *html.Node, out *[]*block, folds map[string]string) {
 	var run []*html.Node
 	flush := func() {
 		if len(run) > 0 {
-			if b := newBlock(n, run, nil); b.text != "" || b.media {
+			if b := newBlock(n, run, nil, folds); b.text != "" || b.media {
 				*out = append(*out, b)
 			}
 			run = nil
@@ -122,11 +124,11 @@ func collectInto(n *html.Node, out *[]*block) {
 		case c.Type == html.ElementNode && (blockTags[c.DataAtom] || hasStructure(c)):
 			flush()
 			if atomicTags[c.DataAtom] || (blockTags[c.DataAtom] && !hasStructure(c)) {
-				if b := newBlock(n, []*html.Node{c}, c); b.text != "" || b.media {
+				if b := newBlock(n, []*html.Node{c}, c, folds); b.text != "" || b.media {
 					*out = append(*out, b)
 				}
 			} else {
-				collectInto(c, out)
+				collectInto(c, out, folds)
 			}
 		case c.Type == html.ElementNode && c.DataAtom == atom.Br:
 			run = append(run, c)
@@ -138,14 +140,21 @@ func collectInto(n *html.Node, out *[]*block) {
 	flush()
 }
 
-func newBlock(parent *html.Node, nodes []*html.Node, elem *html.Node) *block {
+func newBlock(parent *html.Node, nodes []*html.Node, elem *html.Node, folds map[string]string) *block {
 	b := &block{nodes: nodes, parent: parent, elem: elem}
 	var sb strings.Builder
 	for _, n := range nodes {
 		b.scan(n, &sb, false)
 	}
 	b.text = collapse(sb.String())
-	b.fold = fold(b.text)
+	if f, ok := folds[b.text]; ok {
+		b.fold = f
+	} else {
+		b.fold = fold(b.text)
+		if folds != nil {
+			folds[b.text] = b.fold
+		}
+	}
 	b.words = words(b.fold)
 	return b
 }

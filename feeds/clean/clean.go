@@ -131,10 +131,11 @@ func (c *Cleaner) body(raw string, in input, f Feed, rep *Report, wantHTML bool)
 	}
 	prepared := prepare(raw, in.text)
 	var root *html.Node
+	var folds map[string]string
 	// Learn parsed this body already, dropping form controls as Clean
 	// does when neither family that owns them is off.
 	if pb, ok := f.Profile.takeParse(prepared); ok && !disabled["share"] && !disabled["cta"] {
-		root = pb.root
+		root, folds = pb.root, pb.folds
 		rep.Removed = append(rep.Removed, pb.rep.Removed...)
 	} else {
 		root = parseBody(prepared)
@@ -146,7 +147,7 @@ func (c *Cleaner) body(raw string, in input, f Feed, rep *Report, wantHTML bool)
 	}
 	removeSelectors(root, f.Rules.Remove, rep)
 
-	d := &doc{root: root, blocks: collectBlocks(root), title: fold(in.title), rawTitl: in.title, rep: rep}
+	d := &doc{root: root, blocks: collectBlocks(root, folds), title: fold(in.title), rawTitl: in.title, rep: rep}
 	if u, err := url.Parse(in.link); err == nil && u.Host != "" {
 		d.link = u
 	}

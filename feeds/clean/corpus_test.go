@@ -135,7 +135,7 @@ func leadOf(e feeds.Entry) string {
 	root := parseBody(prepare(body, e.Raw.Text))
 	dropElements(root, &Report{}, func(string) bool { return false })
 	title := fold(safeText(e.Raw.Title))
-	for _, b := range collectBlocks(root) {
+	for _, b := range collectBlocks(root, nil) {
 		if b.words >= 15 && !strings.HasPrefix(b.fold, title) {
 			return strings.Join(strings.Fields(b.fold)[:8], " ")
 		}

@@ -12,7 +12,7 @@ func paragraphs(t *testing.T, s string) []string {
 	t.Helper()
 	root := parseBody(s)
 	var out []string
-	for _, b := range collectBlocks(root) {
+	for _, b := range collectBlocks(root, nil) {
 		if b.text != "" {
 			out = append(out, html.UnescapeString(b.text))
 		}

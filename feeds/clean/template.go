@@ -50,8 +50,9 @@ type Profile struct {
 // parsedBody is a body parsed by Learn, with form controls and unsafe
 // elements already dropped (what that recorded is in rep).
 type parsedBody struct {
-	root *html.Node
-	rep  Report
+	root  *html.Node
+	rep   Report
+	folds map[string]string // fold of each block text Learn saw
 }
 
 // maxCachedParse bounds the bytes of body text whose parse Learn keeps
@@ -97,9 +98,10 @@ func (p *Profile) Learn(entries []feeds.Entry) {
 		var rep Report
 		root := parseBody(prepared)
 		dropElements(root, &rep, func(string) bool { return false })
-		learned = append(learned, profileEntry{ID: entryID(e), Blocks: fingerprintsOf(root)})
+		folds := map[string]string{}
+		learned = append(learned, profileEntry{ID: entryID(e), Blocks: fingerprintsOf(root, folds)})
 		if _, dup := parses[prepared]; !dup && cached+len(prepared) <= maxCachedParse {
-			parses[prepared] = parsedBody{root: root, rep: rep}
+			parses[prepared] = parsedBody{root: root, rep: rep, folds: folds}
 			cached += len(prepared)
 		}
 	}
@@ -217,11 +219,11 @@ func (p *Profile) takeParse(prepared string) (parsedBody, bool) {
 }
 
 // fingerprintsOf returns the distinct fingerprints of the text blocks
-// under root.
-func fingerprintsOf(root *html.Node) []string {
+// under root, recording each block's fold in folds.
+func fingerprintsOf(root *html.Node, folds map[string]string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, b := range collectBlocks(root) {
+	for _, b := range collectBlocks(root, folds) {
 		if b.fold == "" || seen[b.fold] {
 			continue
 		}
