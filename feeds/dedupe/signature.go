@@ -60,7 +60,7 @@ func Sign(e *feeds.Entry) Signature {
 			nums = append(nums, w.hash)
 		}
 	})
-	var v [64]int32
+	var bits bitCounter
 	var h1, h2 uint64 // the two previous word hashes
 	words(plainText(body), func(w word) {
 		s.Words++
@@ -72,9 +72,7 @@ func Sign(e *feeds.Entry) Signature {
 		if s.Words >= shingleSize {
 			sh := mix(mix(h1^0x9e3779b97f4a7c15, h2), w.hash)
 			s.Shingles = append(s.Shingles, sh)
-			for b := range 64 {
-				v[b] += int32(sh >> b & 1)
-			}
+			bits.add(sh)
 		}
 		h1, h2 = h2, w.hash
 		s.Body = mix(s.Body, w.hash)
@@ -84,6 +82,7 @@ func Sign(e *feeds.Entry) Signature {
 	}
 	// v counts the shingles with each bit set: a bit of the SimHash is set
 	// when more than half of the shingles have it.
+	v := bits.counts()
 	half := int32(len(s.Shingles) / 2)
 	for b := range 64 {
 		if v[b] > half {
@@ -271,4 +270,41 @@ func jaccard(a, b []uint64) float64 {
 	}
 	n := overlap(a, b)
 	return float64(n) / float64(len(a)+len(b)-n)
+}
+
+// bitCounter counts, for each of the 64 bit positions, how many of the
+// values added have that bit set. It adds eight positions at once: lane j
+// holds, in byte k, the count for bit 8k+j, and the lanes are emptied into
+// the totals before a byte can overflow.
+type bitCounter struct {
+	lanes   [8]uint64
+	pending int // values added since the lanes were last emptied
+	total   [64]int32
+}
+
+const laneOnes = 0x0101010101010101
+
+func (c *bitCounter) add(x uint64) {
+	for j := range c.lanes {
+		c.lanes[j] += x >> j & laneOnes
+	}
+	if c.pending++; c.pending == 255 {
+		c.flush()
+	}
+}
+
+func (c *bitCounter) flush() {
+	for j, l := range c.lanes {
+		for k := range 8 {
+			c.total[8*k+j] += int32(l >> (8 * k) & 0xff)
+		}
+		c.lanes[j] = 0
+	}
+	c.pending = 0
+}
+
+// counts returns the count for each bit position.
+func (c *bitCounter) counts() [64]int32 {
+	c.flush()
+	return c.total
 }
