@@ -37,6 +37,16 @@ var hidden = map[string]bool{
 // with only its white space and entities normalised; a lone '<' that does
 // not start a tag ("a < b", "<3") is kept.
 func Text(raw string) string {
+	if !strings.ContainsAny(raw, "<&") {
+		// No markup and no entity: the text is raw itself, collapsed. Most
+		// titles are like this; a tokenizer would cost a 4 KiB buffer.
+		return collapse(raw)
+	}
+	return markupText(raw)
+}
+
+// markupText is Text for raw that may hold markup or entities.
+func markupText(raw string) string {
 	z := html.NewTokenizer(strings.NewReader(raw))
 	var b strings.Builder
 	skip := 0 // depth inside hidden elements
