@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -42,10 +43,14 @@ func ReadFile(ctx context.Context, path string, maxBytes int64) (*Response, erro
 	if info.Size() > maxBytes {
 		return nil, fmt.Errorf("read feed file %s: %d bytes over %d: %w", path, info.Size(), maxBytes, ErrTooLarge)
 	}
-	raw, err := io.ReadAll(io.LimitReader(fh, maxBytes+1))
-	if err != nil {
+	// Sized from Stat, the buffer is read into without growing; a file
+	// that grew since is still capped by the limit.
+	var buf bytes.Buffer
+	buf.Grow(int(info.Size()) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(fh, maxBytes+1)); err != nil {
 		return nil, fmt.Errorf("read feed file: %w", err)
 	}
+	raw := buf.Bytes()
 	if int64(len(raw)) > maxBytes {
 		return nil, fmt.Errorf("read feed file %s: over %d bytes: %w", path, maxBytes, ErrTooLarge)
 	}
