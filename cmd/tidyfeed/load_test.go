@@ -298,10 +298,11 @@ func conditionalRepeat(t *testing.T, client *http.Client, u string) int {
 
 // TestLoadWrk is TestLoad with Debian's wrk as the load generator, a
 // separate process, so the numbers are the daemon's rather than a Go
-// client's sharing its process: 2 threads and 32 connections on
-// /feed.atom with gzip, while the outputs keep changing. It runs only with
-// TIDYFEED_WRK=1 and wrk on PATH (BENCHMARKS.md); every response must be
-// a 200, and wrk's latency distribution and throughput are logged.
+// client's sharing its process: 2 threads and 32 connections
+// (TIDYFEED_WRK_CONNS) on /feed.atom with gzip, while the outputs keep
+// changing. It runs only with TIDYFEED_WRK=1 and wrk on PATH
+// (BENCHMARKS.md); every response must be a 200, and wrk's latency
+// distribution and throughput are logged.
 func TestLoadWrk(t *testing.T) {
 	if os.Getenv("TIDYFEED_WRK") == "" {
 		t.Skip("set TIDYFEED_WRK=1 (and install wrk) to run the wrk load benchmark")
@@ -310,9 +311,13 @@ func TestLoadWrk(t *testing.T) {
 	if err != nil {
 		t.Fatalf("TIDYFEED_WRK is set but wrk is not installed: %v", err)
 	}
+	conns := "32"
+	if c := os.Getenv("TIDYFEED_WRK_CONNS"); c != "" {
+		conns = c
+	}
 	lt := startLoadTarget(t)
 	d := time.Until(deadlineOf(lt.ctx)).Round(time.Second)
-	out, err := exec.Command(wrk, "-t2", "-c32", fmt.Sprintf("-d%ds", int(d.Seconds())), "--latency",
+	out, err := exec.Command(wrk, "-t2", "-c"+conns, fmt.Sprintf("-d%ds", int(d.Seconds())), "--latency",
 		"-H", "Accept-Encoding: gzip", "http://"+lt.addr+"/feed.atom").CombinedOutput()
 	lt.bg.Wait()
 	if err != nil {
