@@ -190,6 +190,12 @@ func stripAccents(s string) string {
 	if out, ok := stripLatin(s); ok {
 		return ligatures.Replace(out)
 	}
+	return stripAccentsTransform(s)
+}
+
+// stripAccentsTransform is stripAccents through the NFD → drop marks → NFC
+// transform, for text of any script.
+func stripAccentsTransform(s string) string {
 	t := accentFolders.Get().(transform.Transformer)
 	defer accentFolders.Put(t)
 	t.Reset()

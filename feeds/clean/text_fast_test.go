@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-
-	"golang.org/x/text/transform"
 )
 
 // randomText returns n strings drawn from characters that exercise fold's
@@ -72,18 +70,6 @@ func BenchmarkFoldRunes(b *testing.B) {
 	}
 }
 
-// stripAccentsSlow is stripAccents without the rune-by-rune path.
-func stripAccentsSlow(s string) string {
-	t := accentFolders.Get().(transform.Transformer)
-	defer accentFolders.Put(t)
-	t.Reset()
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		return s
-	}
-	return ligatures.Replace(out)
-}
-
 // TestStripLatinMatchesTransform: for text of ASCII and the latinRanges
 // runes, the rune-by-rune path gives what the NFD → drop marks → NFC
 // transform gives for the whole string, including runes side by side.
@@ -109,7 +95,7 @@ func TestStripLatinMatchesTransform(t *testing.T) {
 		if !ok {
 			t.Fatalf("stripLatin(%q) declined text made only of its ranges", s)
 		}
-		if got, want := ligatures.Replace(got), stripAccentsSlow(s); got != want {
+		if got, want := ligatures.Replace(got), stripAccentsTransform(s); got != want {
 			t.Fatalf("stripAccents(%q): rune by rune %q, transform %q", s, got, want)
 		}
 	}
@@ -129,7 +115,7 @@ func BenchmarkStripAccents(b *testing.B) {
 	})
 	b.Run("transform", func(b *testing.B) {
 		for b.Loop() {
-			stripAccentsSlow(s)
+			stripAccentsTransform(s)
 		}
 	})
 }

@@ -258,17 +258,10 @@ const DefaultOutput = "feed"
 // and for an archive page that does not exist.
 var ErrUnknownOutput = errors.New("publish: unknown output")
 
+// render returns k's document of the current entries, rendering it
+// unless it is cached.
 func (p *Publisher) render(ctx context.Context, k docKey) (*cached, error) {
-	if k.kind != pageKind && !slices.Contains(Formats, k.kind) {
-		return nil, fmt.Errorf("render %q: %w", k.kind, ErrUnknownFormat)
-	}
-	version := p.entries.Version()
-	if c := p.lookup(k, version); c != nil {
-		return c, nil
-	}
-	p.renderMu.Lock()
-	defer p.renderMu.Unlock()
-	return p.renderLocked(ctx, k, version, false)
+	return p.get(ctx, k, false)
 }
 
 // serve is render for ServeHTTP. A document rendered from older entries
@@ -279,6 +272,11 @@ func (p *Publisher) render(ctx context.Context, k docKey) (*cached, error) {
 // before a render is cached, so that readers do not queue behind
 // compression either.
 func (p *Publisher) serve(ctx context.Context, k docKey) (*cached, error) {
+	return p.get(ctx, k, true)
+}
+
+// get is render, or serve when serving.
+func (p *Publisher) get(ctx context.Context, k docKey, serving bool) (*cached, error) {
 	if k.kind != pageKind && !slices.Contains(Formats, k.kind) {
 		return nil, fmt.Errorf("render %q: %w", k.kind, ErrUnknownFormat)
 	}
@@ -286,17 +284,21 @@ func (p *Publisher) serve(ctx context.Context, k docKey) (*cached, error) {
 	if c := p.lookup(k, version); c != nil {
 		return c, nil
 	}
-	if c := p.previous(k); c != nil && p.now().Sub(c.rendered) < p.maxStale {
-		return c, nil
-	}
-	if !p.renderMu.TryLock() {
-		if c := p.previous(k); c != nil {
+	if !serving {
+		p.renderMu.Lock()
+	} else {
+		if c := p.previous(k); c != nil && p.now().Sub(c.rendered) < p.maxStale {
 			return c, nil
 		}
-		p.renderMu.Lock()
+		if !p.renderMu.TryLock() { // another request is rendering
+			if c := p.previous(k); c != nil {
+				return c, nil
+			}
+			p.renderMu.Lock()
+		}
 	}
 	defer p.renderMu.Unlock()
-	return p.renderLocked(ctx, k, version, true)
+	return p.renderLocked(ctx, k, version, serving)
 }
 
 // previous returns the document cached for k with the current options,

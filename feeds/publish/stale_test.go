@@ -38,6 +38,16 @@ func getAtom(t *testing.T, p *Publisher) (status int, body string) {
 	return w.Code, w.Body.String()
 }
 
+// getAtomAsync is getAtom in a goroutine; the body arrives on the channel.
+func getAtomAsync(t *testing.T, p *Publisher) <-chan string {
+	ch := make(chan string, 1)
+	go func() {
+		_, body := getAtom(t, p)
+		ch <- body
+	}()
+	return ch
+}
+
 // TestServeStaleWhileRendering: while one request renders a changed store,
 // other requests get the previous document at once instead of queueing;
 // the next request after the render gets the new one, and Render never
@@ -52,21 +62,10 @@ func TestServeStaleWhileRendering(t *testing.T) {
 	fake.add(feeds.Entry{Key: "new", FeedID: testSources[0].ID, Title: "Brand new entry", Link: "https://blog.example.org/new",
 		Content: "<p>new</p>", Published: baseTime.Add(time.Hour), Updated: baseTime.Add(time.Hour)})
 	g.gated.Store(true)
-	leader := make(chan string)
-	go func() {
-		_, body := getAtom(t, p)
-		leader <- body
-	}()
+	leader := getAtomAsync(t, p)
 	<-g.entered // the leader is rendering and holds the render lock
 
-	served := make(chan string)
-	go func() {
-		code, body := getAtom(t, p)
-		if code != http.StatusOK {
-			t.Errorf("follower: status %d", code)
-		}
-		served <- body
-	}()
+	served := getAtomAsync(t, p)
 	select {
 	case body := <-served:
 		if body != before {
@@ -117,17 +116,9 @@ func TestServeNoStaleAcrossOptions(t *testing.T) {
 	p.SetOptions(opts)
 
 	g.gated.Store(true)
-	leader := make(chan string)
-	go func() {
-		_, body := getAtom(t, p)
-		leader <- body
-	}()
+	leader := getAtomAsync(t, p)
 	<-g.entered
-	follower := make(chan string)
-	go func() {
-		_, body := getAtom(t, p)
-		follower <- body
-	}()
+	follower := getAtomAsync(t, p)
 	select {
 	case <-follower:
 		t.Fatal("a request was answered during the render although the only cached document has the old options")
