@@ -93,7 +93,7 @@ type loadTarget struct {
 }
 
 // startLoadTarget starts the daemon in-process and the refresh loop for
-// loadDuration.
+// loadDuration, refreshing every 200ms or TIDYFEED_LOAD_REFRESH.
 func startLoadTarget(t *testing.T) *loadTarget {
 	t.Helper()
 	lt := &loadTarget{pub: &crashPublisher{polls: map[string]int{}}, addr: freeAddr(t)}
@@ -103,6 +103,14 @@ func startLoadTarget(t *testing.T) *loadTarget {
 	loadConfig(t, config, lt.addr, feedSrv.URL, 0, 30)
 	startInProcess(t, config, lt.addr)
 
+	every := 200 * time.Millisecond
+	if v := os.Getenv("TIDYFEED_LOAD_REFRESH"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			t.Fatalf("TIDYFEED_LOAD_REFRESH=%q: want a positive duration", v)
+		}
+		every = d
+	}
 	ctx, stop := context.WithTimeout(t.Context(), loadDuration(t))
 	t.Cleanup(stop)
 	lt.ctx = ctx
@@ -113,7 +121,7 @@ func startLoadTarget(t *testing.T) *loadTarget {
 			}
 			select {
 			case <-ctx.Done():
-			case <-time.After(200 * time.Millisecond):
+			case <-time.After(every):
 			}
 		}
 	})
