@@ -52,14 +52,7 @@ func TestStatusPageInChromium(t *testing.T) {
 	addr := freeAddr(t)
 	config := adminConfig(t, dir, addr, "", srv.URL+"/a.rss", srv.URL+"/b.atom", srv.URL+"/down.rss")
 
-	ctx, cancel := context.WithCancel(t.Context())
-	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"run", "-config", config}, &logs, &logs) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	runDaemon(t, config)
 	base := "http://" + addr
 	waitFor(t, "every feed to be polled", 10*time.Second, func() bool {
 		code, page := get(t, base+"/status", false)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -84,21 +83,7 @@ func TestAdminEndpoints(t *testing.T) {
 	a, b, down := srv.URL+"/a.rss", srv.URL+"/b.atom", srv.URL+"/down.rss"
 	config := adminConfig(t, dir, addr, admin, a, b, down)
 
-	ctx, cancel := context.WithCancel(t.Context())
-	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"run", "-config", config}, &logs, &logs) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("run returned %v after cancel", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("run did not stop after cancel")
-		}
-	})
+	runDaemon(t, config)
 	adminURL := "http://" + admin
 	waitFor(t, "/readyz", 10*time.Second, func() bool { code, _ := get(t, adminURL+"/readyz", false); return code == 200 })
 	var mfs map[string]*dto.MetricFamily

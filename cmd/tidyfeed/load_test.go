@@ -54,8 +54,10 @@ func loadConfig(t *testing.T, path, listen, base string, from, to int) {
 	}
 }
 
-// startInProcess runs the daemon in-process until the test ends.
-func startInProcess(t *testing.T, config, addr string) *syncBuffer {
+// runDaemon runs `tidyfeed run -config config` in-process until the test
+// ends, then stops it and requires a clean exit within 20 seconds. It
+// returns the daemon's log.
+func runDaemon(t *testing.T, config string) *syncBuffer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	logs := &syncBuffer{}
@@ -66,12 +68,19 @@ func startInProcess(t *testing.T, config, addr string) *syncBuffer {
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("run: %v", err)
+				t.Errorf("run returned %v after cancel\n%s", err, logs.String())
 			}
 		case <-time.After(20 * time.Second):
-			t.Error("run did not stop")
+			t.Error("run did not stop after cancel")
 		}
 	})
+	return logs
+}
+
+// startInProcess is runDaemon, waiting until addr serves /feed.atom.
+func startInProcess(t *testing.T, config, addr string) *syncBuffer {
+	t.Helper()
+	logs := runDaemon(t, config)
 	waitFor(t, "the daemon to serve", 10*time.Second, func() bool {
 		resp, err := http.Get("http://" + addr + "/feed.atom")
 		if err == nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -127,16 +126,7 @@ outputs:
 	if err := os.WriteFile(config, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"run", "-config", config}, &logs, &logs) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v\n%s", err, logs.String())
-		}
-	})
+	runDaemon(t, config)
 	waitFor(t, "both feeds published and pinged", 15*time.Second, func() bool {
 		code, body := fetchURL(base + "/feed.json")
 		return code == 200 && strings.Contains(body, "Episode 3") && strings.Contains(body, "Post 0 about Go") &&

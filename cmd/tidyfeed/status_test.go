@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -163,16 +162,7 @@ func TestStatusFromDaemon(t *testing.T) {
 	addr := freeAddr(t)
 	config := writePoliteConfig(t, t.TempDir(), addr, srv.URL)
 
-	ctx, cancel := context.WithCancel(t.Context())
-	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"run", "-config", config}, &logs, &logs) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}()
+	runDaemon(t, config)
 
 	var out string
 	waitFor(t, "every feed to be polled", 15*time.Second, func() bool {

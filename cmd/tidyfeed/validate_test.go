@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -64,14 +63,7 @@ func TestMergedOutputValidates(t *testing.T) {
 	}
 	t.Logf("poll of %d real captures:\n%s", len(paths), lastLine(out))
 
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	var logs syncBuffer
-	go func() { done <- run(ctx, []string{"run", "-config", config}, &logs, &logs) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	runDaemon(t, config)
 	waitFor(t, "the daemon to serve", 10*time.Second, func() bool {
 		f, code := getJSON(addr)
 		return code == 200 && len(f.Items) > 0
