@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -72,16 +71,8 @@ func cmdCompact(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // from a read-only open. The copy is verified before the command succeeds.
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, configPath := newFlags("backup", "backup [-config FILE] FILE", stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "backup needs exactly one FILE to write")
-		fs.Usage()
-		return errUsage
+	if err := parseOneArg(fs, args, "FILE to write"); err != nil {
+		return err
 	}
 	dst := fs.Arg(0)
 	cfg, err := config.Load(*configPath)

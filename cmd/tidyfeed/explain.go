@@ -18,15 +18,8 @@ import (
 
 func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, configPath := newFlags("explain", "explain [-config FILE] <feed name | entry link>", stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, errUsage) {
-			return err
-		}
-		return errUsage
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
+	if err := parseOneArg(fs, args, "feed name or entry link"); err != nil {
+		return err
 	}
 	cfg, store, err := openOffline(*configPath, true)
 	if err != nil {

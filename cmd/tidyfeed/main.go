@@ -124,7 +124,8 @@ func newFlags(name, synopsis string, stderr io.Writer) (*flag.FlagSet, *string) 
 	return fs, configPath
 }
 
-// parseFlags parses args, mapping a bad flag to errUsage.
+// parseFlags parses args, which may hold no positional argument, mapping
+// a bad flag to errUsage.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -134,6 +135,24 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+// parseOneArg is parseFlags for commands that take exactly one positional
+// argument; what names it (e.g. "FILE to write") goes into the message
+// when it is missing or doubled.
+func parseOneArg(fs *flag.FlagSet, args []string, what string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(fs.Output(), "%s needs exactly one %s\n", fs.Name(), what)
 		fs.Usage()
 		return errUsage
 	}

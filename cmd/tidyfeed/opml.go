@@ -52,15 +52,8 @@ func cmdExportOPML(ctx context.Context, args []string, stdout, stderr io.Writer)
 func cmdImportOPML(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, configPath := newFlags("import-opml", "import-opml [-config FILE] [-w] FILE.opml", stderr)
 	write := fs.Bool("w", false, "write feeds.yaml without asking")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, errUsage) {
-			return err
-		}
-		return errUsage
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
+	if err := parseOneArg(fs, args, "OPML FILE"); err != nil {
+		return err
 	}
 	raw, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
