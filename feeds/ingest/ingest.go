@@ -38,8 +38,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"runtime"
 	"slices"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/feeds/clean"
@@ -114,6 +117,13 @@ type Options struct {
 	// document order), so a 100,000-item archive costs one bounded poll.
 	// 0 means DefaultMaxEntries; a negative value means no cap.
 	MaxEntries int
+	// Workers bounds the polls that parse, clean and identify entries at
+	// once: the part of a poll that only needs a CPU. Fetching, reading a
+	// file and waiting for the store are not bounded by it, so many polls
+	// can wait on the network while few compete for the cores (and the
+	// store's single committer, the poll's serial stage, is not queued
+	// behind dozens of parsers). 0 (or negative) means runtime.GOMAXPROCS.
+	Workers int
 }
 
 // DefaultMaxEntries is the per-document entry cap when
@@ -124,8 +134,9 @@ const DefaultMaxEntries = 1000
 // Ingester runs sources through the pipeline. It is safe for concurrent
 // use by several goroutines, one source each.
 type Ingester struct {
-	opts   Options
-	health health
+	opts    Options
+	health  health
+	workers *semaphore.Weighted
 }
 
 // New returns an Ingester.
@@ -148,7 +159,10 @@ func New(opts Options) *Ingester {
 	if opts.Jitter == nil {
 		opts.Jitter = func() float64 { return 2*rand.Float64() - 1 }
 	}
-	return &Ingester{opts: opts}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	return &Ingester{opts: opts, workers: semaphore.NewWeighted(int64(opts.Workers))}
 }
 
 // Status summarises what one poll did.
@@ -273,19 +287,35 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 		return in.store(ctx, src, state, now, nil, nil, feeds.Feed{}, resp.FreshUntil, StatusNotModified)
 	}
 
+	if err := in.workers.Acquire(ctx, 1); err != nil {
+		return in.fail(ctx, src, state, err)
+	}
+	feed, entries, blob, err := in.process(ctx, src, &state, resp, m)
+	in.workers.Release(1)
+	if err != nil {
+		return in.fail(ctx, src, state, err)
+	}
+	state.BodyHash = bodyHash
+	return in.store(ctx, src, state, now, entries, map[string][]byte{ProfileMeta: blob}, feed, resp.FreshUntil, "")
+}
+
+// process is the CPU-bound middle of a poll: it parses the body, learns
+// from and cleans its newest entries, identifies them and filters them,
+// and returns them with the feed's metadata and its encoded clean profile.
+// It records what it learns of the feed in state.
+func (in *Ingester) process(ctx context.Context, src feeds.Source, state *feeds.FeedState, resp *fetch.Response, m *measures) (feeds.Feed, []feeds.Entry, []byte, error) {
 	feed, entries, err := in.opts.Parser.Parse(resp.Body, resp.URL)
 	if err != nil {
-		return in.fail(ctx, src, state, fmt.Errorf("parse %s: %w", src.Location(), err))
+		return feed, nil, nil, fmt.Errorf("parse %s: %w", src.Location(), err)
 	}
 	entries = newest(entries, in.opts.MaxEntries)
-	state.BodyHash = bodyHash
 	state.Title, state.Link, state.Description = feed.Title, feed.Link, feed.Description
 	state.Hints = feed.Hints
 	state.RecentPosts = recentPosts(entries)
 
 	profile, err := in.profile(ctx, src.ID)
 	if err != nil {
-		return in.fail(ctx, src, state, err)
+		return feed, nil, nil, err
 	}
 	profile.Learn(entries)
 	rules := clean.Feed{Rules: src.Clean, Profile: profile}
@@ -297,14 +327,14 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 	entries = dedupe.Identify(entries)
 	m.duplicates = parsed - len(entries)
 	if in.opts.Filter != nil {
-		entries = in.opts.Filter(src, &state, entries)
+		entries = in.opts.Filter(src, state, entries)
 	}
 
 	blob, err := profile.MarshalJSON()
 	if err != nil {
-		return in.fail(ctx, src, state, fmt.Errorf("encode clean profile of %s: %w", src.ID, internal(err)))
+		return feed, nil, nil, fmt.Errorf("encode clean profile of %s: %w", src.ID, internal(err))
 	}
-	return in.store(ctx, src, state, now, entries, map[string][]byte{ProfileMeta: blob}, feed, resp.FreshUntil, "")
+	return feed, entries, blob, nil
 }
 
 // newest returns the max newest entries in document order (all of them

@@ -1,0 +1,112 @@
+package ingest_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/clean"
+	"github.com/tidyfeed/tidyfeed/feeds/fetch"
+	"github.com/tidyfeed/tidyfeed/feeds/ingest"
+	"github.com/tidyfeed/tidyfeed/feeds/parse"
+)
+
+// busyParser is a parse.Parser that counts the parses in progress and
+// records the most it saw at once; each parse lasts hold.
+type busyParser struct {
+	p         *parse.Parser
+	hold      time.Duration
+	now, most atomic.Int32
+}
+
+func (b *busyParser) Parse(body []byte, base string) (feeds.Feed, []feeds.Entry, error) {
+	n := b.now.Add(1)
+	for m := b.most.Load(); n > m && !b.most.CompareAndSwap(m, n); m = b.most.Load() {
+	}
+	time.Sleep(b.hold)
+	defer b.now.Add(-1)
+	return b.p.Parse(body, base)
+}
+
+// TestWorkersBoundParsing checks that Options.Workers bounds the polls
+// that parse and clean at once, while every poll still completes.
+func TestWorkersBoundParsing(t *testing.T) {
+	dir := t.TempDir()
+	var srcs []feeds.Source
+	for i := range 8 {
+		path := filepath.Join(dir, "f"+strconv.Itoa(i)+".xml")
+		doc := rss("workers"+strconv.Itoa(i)+".test", every(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Hour, 3), "")
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, feeds.Source{ID: path, Path: path})
+	}
+	for _, workers := range []int{1, 3} {
+		parser := &busyParser{p: parse.New(parse.Options{}), hold: 20 * time.Millisecond}
+		in := ingest.New(ingest.Options{
+			Fetcher: fetch.New(fetch.Options{}),
+			Parser:  parser,
+			Cleaner: clean.New(clean.Options{}),
+			Store:   newMemStore(),
+			Logger:  discardLogger(),
+			Workers: workers,
+		})
+		var wg sync.WaitGroup
+		outs := make([]ingest.Outcome, len(srcs))
+		for i, src := range srcs {
+			wg.Go(func() { outs[i] = in.Ingest(context.Background(), src) })
+		}
+		wg.Wait()
+		for _, out := range outs {
+			if out.Err != nil || out.New != 3 {
+				t.Errorf("workers %d: %s: new %d, err %v; want 3 new entries", workers, out.Source.Path, out.New, out.Err)
+			}
+		}
+		if most := parser.most.Load(); most > int32(workers) {
+			t.Errorf("workers %d: %d parses ran at once", workers, most)
+		}
+	}
+}
+
+// TestWorkersCancelled checks that a poll waiting for a worker gives up
+// when its context ends, with the context's error, and stores nothing.
+func TestWorkersCancelled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.xml")
+	doc := rss("cancel.test", every(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Hour, 2), "")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	parser := &busyParser{p: parse.New(parse.Options{}), hold: 300 * time.Millisecond}
+	in := ingest.New(ingest.Options{
+		Fetcher: fetch.New(fetch.Options{}),
+		Parser:  parser,
+		Cleaner: clean.New(clean.Options{}),
+		Store:   newMemStore(),
+		Logger:  discardLogger(),
+		Workers: 1,
+	})
+	src := feeds.Source{ID: path, Path: path}
+	first := make(chan ingest.Outcome)
+	go func() { first <- in.Ingest(context.Background(), src) }()
+	for parser.now.Load() == 0 { // the first poll holds the only worker
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	second := in.Ingest(ctx, feeds.Source{ID: path + "#2", Path: path})
+	if second.Status != ingest.StatusError || second.Err == nil || ctx.Err() == nil {
+		t.Errorf("waiting poll: status %s, err %v; want an error once its context ended", second.Status, second.Err)
+	}
+	if second.New != 0 {
+		t.Errorf("waiting poll stored %d entries", second.New)
+	}
+	if out := <-first; out.Err != nil || out.New != 2 {
+		t.Errorf("first poll: new %d, err %v; want 2 new", out.New, out.Err)
+	}
+}
