@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -92,6 +94,7 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, h := range order {
 		idx := byHost[h]
 		if h == "" { // local files: no host to be polite to
+			largestFirst(srcs, idx)
 			for _, i := range idx {
 				local.Go(func() error { lines[i].out = in.Ingest(lctx, srcs[i]); prog.step(displayLocation(srcs[i])); return nil })
 			}
@@ -120,8 +123,23 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// localConcurrency bounds the local files (path: feeds) polled at once.
-// They need no network politeness, and the more of them are in flight, the
+// largestFirst orders the local sources idx indexes by file size, largest
+// first, so that a big file is not the last one parsed while the other
+// cores wait (longest-processing-time-first scheduling). Files that cannot
+// be read sort last, where they fail fast.
+func largestFirst(srcs []feeds.Source, idx []int) {
+	size := make(map[int]int64, len(idx))
+	for _, i := range idx {
+		size[i] = -1
+		if fi, err := os.Stat(srcs[i].Path); err == nil {
+			size[i] = fi.Size()
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(size[b], size[a]) })
+}
+
+// localConcurrency bounds the local files (path: feeds) polled at once,
+// largest first (see largestFirst). They need no network politeness, and the more of them are in flight, the
 // more Saves share one store commit: over 996 local feeds, 32 at once make
 // 54 commits instead of 253 and the poll about 18% faster than 8 at once.
 const localConcurrency = 32
