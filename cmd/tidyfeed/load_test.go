@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -317,9 +318,10 @@ func conditionalRepeat(t *testing.T, client *http.Client, u string) int {
 // separate process, so the numbers are the daemon's rather than a Go
 // client's sharing its process: 2 threads and 32 connections
 // (TIDYFEED_WRK_CONNS) on /feed.atom with gzip, while the outputs keep
-// changing. It runs only with TIDYFEED_WRK=1 and wrk on PATH
-// (BENCHMARKS.md); every response must be a 200, and wrk's latency
-// distribution and throughput are logged.
+// changing; TIDYFEED_WRK_DELAY=N makes each connection wait a random
+// 0..N ms before each request, for a load below saturation. It runs only
+// with TIDYFEED_WRK=1 and wrk on PATH (BENCHMARKS.md); every response
+// must be a 200, and wrk's latency distribution and throughput are logged.
 func TestLoadWrk(t *testing.T) {
 	if os.Getenv("TIDYFEED_WRK") == "" {
 		t.Skip("set TIDYFEED_WRK=1 (and install wrk) to run the wrk load benchmark")
@@ -332,10 +334,26 @@ func TestLoadWrk(t *testing.T) {
 	if c := os.Getenv("TIDYFEED_WRK_CONNS"); c != "" {
 		conns = c
 	}
+	args := []string{"-t2", "-c" + conns, "--latency", "-H", "Accept-Encoding: gzip"}
+	if v := os.Getenv("TIDYFEED_WRK_DELAY"); v != "" {
+		// Each connection waits a random 0..v ms before each request: a
+		// load below saturation, whose latency is the server's and not
+		// the queue of a closed loop that keeps both cores full.
+		ms, err := strconv.Atoi(v)
+		if err != nil || ms <= 0 {
+			t.Fatalf("TIDYFEED_WRK_DELAY=%q: want a positive number of milliseconds", v)
+		}
+		script := filepath.Join(t.TempDir(), "delay.lua")
+		lua := fmt.Sprintf("function delay()\n  return math.random(0, %d)\nend\n", ms)
+		if err := os.WriteFile(script, []byte(lua), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-s", script)
+	}
 	lt := startLoadTarget(t)
 	d := time.Until(deadlineOf(lt.ctx)).Round(time.Second)
-	out, err := exec.Command(wrk, "-t2", "-c"+conns, fmt.Sprintf("-d%ds", int(d.Seconds())), "--latency",
-		"-H", "Accept-Encoding: gzip", "http://"+lt.addr+"/feed.atom").CombinedOutput()
+	args = append(args, fmt.Sprintf("-d%ds", int(d.Seconds())), "http://"+lt.addr+"/feed.atom")
+	out, err := exec.Command(wrk, args...).CombinedOutput()
 	lt.bg.Wait()
 	if err != nil {
 		t.Fatalf("wrk: %v\n%s", err, out)
