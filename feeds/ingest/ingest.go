@@ -287,10 +287,14 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 		return in.store(ctx, src, state, now, nil, nil, feeds.Feed{}, resp.FreshUntil, StatusNotModified)
 	}
 
+	profile, err := in.profile(ctx, src.ID) // a store read: not on a worker
+	if err != nil {
+		return in.fail(ctx, src, state, err)
+	}
 	if err := in.workers.Acquire(ctx, 1); err != nil {
 		return in.fail(ctx, src, state, err)
 	}
-	feed, entries, blob, err := in.process(ctx, src, &state, resp, m)
+	feed, entries, blob, err := in.process(src, &state, resp, profile, m)
 	in.workers.Release(1)
 	if err != nil {
 		return in.fail(ctx, src, state, err)
@@ -299,11 +303,11 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 	return in.store(ctx, src, state, now, entries, map[string][]byte{ProfileMeta: blob}, feed, resp.FreshUntil, "")
 }
 
-// process is the CPU-bound middle of a poll: it parses the body, learns
-// from and cleans its newest entries, identifies them and filters them,
-// and returns them with the feed's metadata and its encoded clean profile.
-// It records what it learns of the feed in state.
-func (in *Ingester) process(ctx context.Context, src feeds.Source, state *feeds.FeedState, resp *fetch.Response, m *measures) (feeds.Feed, []feeds.Entry, []byte, error) {
+// process is the CPU-bound middle of a poll: it parses the body, updates
+// the feed's clean profile from its newest entries and cleans them,
+// identifies and filters them, and returns them with the feed's metadata
+// and the encoded profile. It records what it learns of the feed in state.
+func (in *Ingester) process(src feeds.Source, state *feeds.FeedState, resp *fetch.Response, profile *clean.Profile, m *measures) (feeds.Feed, []feeds.Entry, []byte, error) {
 	feed, entries, err := in.opts.Parser.Parse(resp.Body, resp.URL)
 	if err != nil {
 		return feed, nil, nil, fmt.Errorf("parse %s: %w", src.Location(), err)
@@ -313,10 +317,6 @@ func (in *Ingester) process(ctx context.Context, src feeds.Source, state *feeds.
 	state.Hints = feed.Hints
 	state.RecentPosts = recentPosts(entries)
 
-	profile, err := in.profile(ctx, src.ID)
-	if err != nil {
-		return feed, nil, nil, err
-	}
 	profile.Learn(entries)
 	rules := clean.Feed{Rules: src.Clean, Profile: profile}
 	for i := range entries {
