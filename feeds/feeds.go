@@ -145,8 +145,9 @@ type Entry struct {
 	// Seen is when tidyfeed first stored the entry.
 	Seen time.Time `json:"seen"`
 
-	// Hash fingerprints the cleaned content (title, link, body) so that an
-	// unchanged re-poll is recognised cheaply. Set by dedupe.
+	// Hash fingerprints the cleaned content (title, link, body) and the
+	// enclosure URLs so that an unchanged re-poll is recognised cheaply.
+	// Set by dedupe.
 	Hash string `json:"hash,omitempty"`
 
 	Raw Raw `json:"raw"`

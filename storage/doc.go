@@ -68,7 +68,9 @@
 // Save decides, inside its one transaction, what each new entry is:
 //
 //   - already stored under its key: an update when Hash differs (newest
-//     content wins; Updated moves forward), else nothing;
+//     content wins; Updated moves forward), else nothing; a Hash that
+//     differs only because its definition changed (dedupe.SameMaterial)
+//     is stored quietly, as no update;
 //   - purged before (a tombstone on its key, or on its feed and canonical
 //     link): skipped, counted in SaveResult.Tombstoned;
 //   - the same feed's stored entry with the same canonical link under an

@@ -60,7 +60,10 @@ type SaveResult struct {
 //   - a stored key with a different Hash is rewritten with the new content,
 //     keeping the stored Seen and, unless the new one is non-zero, the stored
 //     Published and Updated;
-//   - a stored key with the same Hash is left alone (nothing is written).
+//   - a stored key with the same Hash is left alone (nothing is written);
+//     one whose Hash differs only because Hash's definition changed since
+//     it was stored (dedupe.SameMaterial) gets the new Hash and nothing
+//     else, and is counted as unchanged.
 //
 // The feed state, its stored entry count and b.Meta are written in the same
 // transaction; when nothing changed, nothing is committed. Save is safe for
@@ -104,6 +107,7 @@ type saver struct {
 	signed []signed // per batch entry, computed before the transaction
 	churn  int      // entries matched to a stored entry by link (GUID churn)
 	renew  int      // tombstones renewed (see tombstoned): a change to commit
+	rehash int      // records given a new Hash only (see upsert): a change to commit
 
 	// outputs of the last run
 	res     SaveResult
@@ -112,7 +116,7 @@ type saver struct {
 }
 
 func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
-	w.res, w.version, w.changed, w.churn, w.renew = SaveResult{}, 0, 0, 0, 0
+	w.res, w.version, w.changed, w.churn, w.renew, w.rehash = SaveResult{}, 0, 0, 0, 0, 0
 	b := w.batch
 	feedID := b.State.FeedID
 	entries := tx.Bucket(bucketEntries)
@@ -155,7 +159,7 @@ func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
 			return false, err
 		}
 	}
-	return entriesChanged || stateChanged || metaChanged || w.renew > 0, nil
+	return entriesChanged || stateChanged || metaChanged || w.renew > 0 || w.rehash > 0, nil
 }
 
 // bump increments the persisted change counter and records the change time.
@@ -222,6 +226,15 @@ func (w *saver) upsert(tx *bolt.Tx, entries, ids *bolt.Bucket, in *feeds.Entry, 
 			"feed", e.FeedID, "entry", e.Key, "stored", old.Key)
 		w.res.Unchanged++
 		return nil
+	}
+	if old.Hash != "" && e.Hash != "" && dedupe.SameMaterial(&old, &e) {
+		// Stored under an older definition of Hash, not edited: keep the
+		// record and its dates, with the new hash so the next poll reads
+		// only ids again.
+		old.Hash = e.Hash
+		w.res.Unchanged++
+		w.rehash++
+		return w.put(entries, ids, binary.BigEndian.Uint64(cur), k, content, &old)
 	}
 	mergeUpdate(&e, &old, w.now)
 	pub := pubKey(e.Published, e.Seen)

@@ -47,6 +47,15 @@ func TestSaveUpsert(t *testing.T) {
 	sameHashNewBody := entry(feed, "k", "h1", time.Time{})
 	sameHashNewBody.Content = "<p>ignored</p>"
 	noHash := entry(feed, "k", "", t0)
+	episode := entry(feed, "k", "old-definition", t0)
+	episode.Content = "<p>show notes</p>"
+	episode.Enclosures = []feeds.Enclosure{{URL: "https://cdn.example/ep1.mp3", Type: "audio/mpeg", Length: 100}}
+	rehashed := episode
+	rehashed.Hash = "new-definition"
+	rehashed.Enclosures = []feeds.Enclosure{{URL: "https://cdn.example/ep1.mp3?utm_source=feed", Type: "audio/mpeg", Length: 100}}
+	newAudio := episode
+	newAudio.Hash = "new-audio"
+	newAudio.Enclosures = []feeds.Enclosure{{URL: "https://cdn.example/ep1-fixed.mp3", Type: "audio/mpeg", Length: 120}}
 	noHashEdited := entry(feed, "k", "", t0)
 	noHashEdited.Content = "<p>edited</p>"
 
@@ -127,6 +136,34 @@ func TestSaveUpsert(t *testing.T) {
 			check: func(t *testing.T, got feeds.Entry, _, _ time.Time) {
 				if got.Content != "<p>edited</p>" {
 					t.Errorf("Content = %q, want %q", got.Content, "<p>edited</p>")
+				}
+			},
+		},
+		{
+			name:   "a hash that differs only by its definition is stored, not counted as an update",
+			first:  []feeds.Entry{episode},
+			second: rehashed,
+			want:   SaveResult{Unchanged: 1},
+			check: func(t *testing.T, got feeds.Entry, now1, _ time.Time) {
+				if got.Hash != "new-definition" {
+					t.Errorf("Hash = %q; want the new definition's hash stored", got.Hash)
+				}
+				if !got.Updated.Equal(t0) || !got.Seen.Equal(now1) || got.Enclosures[0].URL != "https://cdn.example/ep1.mp3" {
+					t.Errorf("Updated, Seen, enclosure = %v, %v, %q; want the stored record untouched", got.Updated, got.Seen, got.Enclosures[0].URL)
+				}
+			},
+		},
+		{
+			name:   "a new enclosure URL under the same text is an update",
+			first:  []feeds.Entry{episode},
+			second: newAudio,
+			want:   SaveResult{Updated: 1, UpdatedKeys: []string{"k"}},
+			check: func(t *testing.T, got feeds.Entry, _, now2 time.Time) {
+				if len(got.Enclosures) != 1 || got.Enclosures[0].URL != "https://cdn.example/ep1-fixed.mp3" || got.Enclosures[0].Length != 120 {
+					t.Errorf("Enclosures = %+v; want the new audio file", got.Enclosures)
+				}
+				if !got.Updated.Equal(now2) {
+					t.Errorf("Updated = %v; want the poll's time %v", got.Updated, now2)
 				}
 			},
 		},

@@ -166,3 +166,40 @@ func TestPodcastExport(t *testing.T) {
 		}
 	}
 }
+
+// TestPodcastNewAudio: a publisher who replaces an episode's audio file
+// without touching its text gets the new file into the merged feed.
+func TestPodcastNewAudio(t *testing.T) {
+	pub, srv := newPublisher(t, map[string]string{"/pod.rss": itunesPodcastDoc})
+	config := writeConfig(t, t.TempDir(), "127.0.0.1:8080", srv.URL+"/pod.rss")
+	if out, stderr, err := tidyfeed(t, "poll", "-config", config); err != nil {
+		t.Fatalf("poll: %v\n%s%s", err, out, stderr)
+	}
+	const fixed = "https://cdn.pod.example/ep12-remastered.mp3"
+	pub.set("/pod.rss", strings.Replace(itunesPodcastDoc, "https://cdn.pod.example/ep12.mp3", fixed, 1))
+	out, stderr, err := tidyfeed(t, "poll", "-config", config)
+	if err != nil {
+		t.Fatalf("second poll: %v\n%s%s", err, out, stderr)
+	}
+	if !strings.Contains(out, "new=0 updated=1") {
+		t.Errorf("second poll does not report one updated entry:\n%s", out)
+	}
+	body, stderr, err := tidyfeed(t, "export", "-config", config, "-format", "rss")
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	var doc exportedRSS
+	if err := xml.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatalf("export is not XML: %v\n%s", err, body)
+	}
+	for _, it := range doc.Channel.Items {
+		if it.Title != "Episode 12: Feeds" {
+			continue
+		}
+		if it.Enclosure == nil || it.Enclosure.URL != fixed {
+			t.Errorf("episode 12's enclosure = %+v; want the new file %s", it.Enclosure, fixed)
+		}
+		return
+	}
+	t.Errorf("episode 12 missing from the export:\n%s", body)
+}

@@ -31,9 +31,12 @@ package dedupe
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
@@ -63,23 +66,52 @@ func Identify(entries []feeds.Entry) []feeds.Entry {
 }
 
 // Hash fingerprints what a reader sees of an entry (title, canonical link,
-// cleaned body) with white space collapsed and comment counters removed, so
-// that cosmetic churn in the source (re-indented HTML, new tracking
-// parameters, "12 comments" becoming "13 comments") does not look like an
-// edit.
+// cleaned body, and the canonical URLs of its enclosures) with white space
+// collapsed and comment counters removed, so that cosmetic churn in the
+// source (re-indented HTML, new tracking parameters, "12 comments" becoming
+// "13 comments") does not look like an edit, while a new audio file under
+// an unchanged episode text does. An entry without enclosures hashes as it
+// did before enclosures were covered.
 func Hash(e *feeds.Entry) string {
 	h := sha256.New()
+	writeMaterial(h, e, true)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// SameMaterial reports whether a and b differ in nothing Hash covers: the
+// same text as Hash reads it and the same enclosure URLs. It tells an entry
+// stored under an older definition of Hash (before enclosures were covered)
+// from an edit, so that an upgrade does not mark every podcast episode as
+// updated.
+func SameMaterial(a, b *feeds.Entry) bool {
+	ha, hb := sha256.New(), sha256.New()
+	writeMaterial(ha, a, false)
+	writeMaterial(hb, b, false)
+	return bytes.Equal(ha.Sum(nil), hb.Sum(nil)) &&
+		slices.EqualFunc(a.Enclosures, b.Enclosures, func(x, y feeds.Enclosure) bool {
+			return canon.Key(x.URL) == canon.Key(y.URL)
+		})
+}
+
+// writeMaterial writes what Hash covers to w: title, canonical link and
+// body, and, with enclosures, the canonical URL of each enclosure.
+func writeMaterial(w io.Writer, e *feeds.Entry, enclosures bool) {
 	body := e.Content
 	if mayCountComments(body) {
 		body = commentCounter.ReplaceAllString(body, "")
 	}
-	buf := bufio.NewWriterSize(h, 4096)
+	buf := bufio.NewWriterSize(w, 4096)
 	for _, s := range []string{e.Title, canon.Key(e.Link), body} {
 		writeHashText(buf, s)
 		buf.WriteByte(0)
 	}
+	if enclosures {
+		for _, enc := range e.Enclosures {
+			buf.WriteString(canon.Key(enc.URL))
+			buf.WriteByte(0)
+		}
+	}
 	buf.Flush() // a hash does not fail
-	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // writeHashText writes s with its white space collapsed to single spaces
