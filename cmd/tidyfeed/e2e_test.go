@@ -318,6 +318,12 @@ func TestDaemonServesAndReloads(t *testing.T) {
 		f, _ := getJSON(addr)
 		return len(f.Items) == 2
 	})
+	// The feed has no name in feeds.yaml: the outputs name it by the
+	// title its first poll learned.
+	waitFor(t, "the feed to be named by its own title", 10*time.Second, func() bool {
+		code, body := fetchURL("http://" + addr + "/sources.opml")
+		return code == http.StatusOK && strings.Contains(body, `text="Loopback RSS"`)
+	})
 
 	// An edit saved by atomic rename adds a feed without a restart.
 	tmp := filepath.Join(dir, ".feeds.yaml.tmp")

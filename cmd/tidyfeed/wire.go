@@ -80,20 +80,26 @@ func publishOptions(ctx context.Context, cfg *config.Config, store *storage.Stor
 		Generator: "tidyfeed " + ver,
 	}
 	for _, src := range cfg.Sources() {
-		st := byID[src.ID]
-		info := publish.SourceInfo{ID: src.ID, Name: src.Name, FeedURL: src.URL, SiteURL: st.Link}
-		if info.Name == "" {
-			info.Name = st.Title
-		}
-		if info.Name == "" {
-			info.Name = displayLocation(src)
-		}
-		opts.Sources = append(opts.Sources, info)
+		opts.Sources = append(opts.Sources, sourceInfo(src, byID[src.ID]))
 	}
 	if err := addOutputs(cfg, &opts); err != nil {
 		return publish.Options{}, err
 	}
 	return opts, nil
+}
+
+// sourceInfo is how the outputs name and link a source whose stored state
+// is st: by its name in feeds.yaml, else the feed's own title, else its
+// location; its site link is the one the feed gave.
+func sourceInfo(src feeds.Source, st feeds.FeedState) publish.SourceInfo {
+	info := publish.SourceInfo{ID: src.ID, Name: src.Name, FeedURL: src.URL, SiteURL: st.Link}
+	if info.Name == "" {
+		info.Name = st.Title
+	}
+	if info.Name == "" {
+		info.Name = displayLocation(src)
+	}
+	return info
 }
 
 // displayLocation names a source without revealing local paths.

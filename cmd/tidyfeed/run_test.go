@@ -1,0 +1,67 @@
+package main
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/publish"
+	"github.com/tidyfeed/tidyfeed/storage"
+)
+
+// TestLearnSource checks what a storing poll changes in the publisher's
+// sources: an unnamed feed takes its own title, any feed its site link, a
+// feed named in feeds.yaml keeps that name, and nothing is rebuilt when
+// nothing changed or the feed has left the config.
+func TestLearnSource(t *testing.T) {
+	store, err := storage.Open(filepath.Join(t.TempDir(), "tidyfeed.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	unnamed := feeds.Source{ID: "https://a.example/feed", URL: "https://a.example/feed"}
+	named := feeds.Source{ID: "https://b.example/feed", URL: "https://b.example/feed", Name: "B's notes"}
+	opts := publish.Options{Sources: []publish.SourceInfo{
+		sourceInfo(unnamed, feeds.FeedState{Title: "A Blog", Link: "https://a.example/"}),
+		sourceInfo(named, feeds.FeedState{Title: "B", Link: "https://b.example/"}),
+	}}
+	d := &daemon{
+		pubOpts:   opts,
+		publisher: publish.New(store, opts),
+		sources:   map[string]feeds.Source{unnamed.ID: unnamed, named.ID: named},
+	}
+	steps := []struct {
+		name    string
+		id      string
+		st      feeds.FeedState
+		a, b    publish.SourceInfo // the sources afterwards (Name and SiteURL)
+		rebuilt bool
+	}{
+		{"nothing new", unnamed.ID, feeds.FeedState{Title: "A Blog", Link: "https://a.example/"},
+			publish.SourceInfo{Name: "A Blog", SiteURL: "https://a.example/"}, publish.SourceInfo{Name: "B's notes", SiteURL: "https://b.example/"}, false},
+		{"new title names an unnamed feed", unnamed.ID, feeds.FeedState{Title: "A Better Blog", Link: "https://a.example/"},
+			publish.SourceInfo{Name: "A Better Blog", SiteURL: "https://a.example/"}, publish.SourceInfo{Name: "B's notes", SiteURL: "https://b.example/"}, true},
+		{"a named feed's title does not show", named.ID, feeds.FeedState{Title: "B2", Link: "https://b.example/"},
+			publish.SourceInfo{Name: "A Better Blog", SiteURL: "https://a.example/"}, publish.SourceInfo{Name: "B's notes", SiteURL: "https://b.example/"}, false},
+		{"a named feed's site link does", named.ID, feeds.FeedState{Title: "B2", Link: "https://b.example/home"},
+			publish.SourceInfo{Name: "A Better Blog", SiteURL: "https://a.example/"}, publish.SourceInfo{Name: "B's notes", SiteURL: "https://b.example/home"}, true},
+		{"a feed no longer configured", "https://c.example/feed", feeds.FeedState{Title: "C"},
+			publish.SourceInfo{Name: "A Better Blog", SiteURL: "https://a.example/"}, publish.SourceInfo{Name: "B's notes", SiteURL: "https://b.example/home"}, false},
+	}
+	for _, s := range steps {
+		before := d.pubOpts.Sources
+		kept := slices.Clone(before)
+		d.learnSource(s.id, s.st)
+		got := d.pubOpts.Sources
+		if len(got) != 2 || got[0].Name != s.a.Name || got[0].SiteURL != s.a.SiteURL || got[1].Name != s.b.Name || got[1].SiteURL != s.b.SiteURL {
+			t.Errorf("%s: sources %+v, want names and links %+v, %+v", s.name, got, s.a, s.b)
+		}
+		if rebuilt := &got[0] != &before[0]; rebuilt != s.rebuilt {
+			t.Errorf("%s: new options set = %v, want %v", s.name, rebuilt, s.rebuilt)
+		}
+		if !slices.EqualFunc(before, kept, func(x, y publish.SourceInfo) bool { return x.Name == y.Name && x.SiteURL == y.SiteURL }) {
+			t.Errorf("%s: the options the publisher had were changed in place", s.name)
+		}
+	}
+}
