@@ -127,6 +127,37 @@ func (d *daemon) outputsHandler(pub, next http.Handler) http.Handler {
 	})
 }
 
+// requestSync asks syncLoop to write the static folder and ping the hub
+// for a change; requests made while it works or waits are one request.
+func (d *daemon) requestSync() {
+	select {
+	case d.syncReq <- struct{}{}:
+	default:
+	}
+}
+
+// syncLoop runs syncOutputs for each request, at most once per
+// publish.MaxStale: a daemon that stores many polls a second renders its
+// static outputs and pings its hub about once a second, not once per poll
+// (every output is rendered afresh after a change: 15–23 ms per format at
+// 200 items). It returns when ctx ends; run syncs what is left after the
+// last polls.
+func (d *daemon) syncLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.syncReq:
+			d.syncOutputs(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(publish.MaxStale):
+		}
+	}
+}
+
 // syncOutputs writes the static folder and pings the WebSub hub after a
 // change; failures are logged, and retried by the next change.
 func (d *daemon) syncOutputs(ctx context.Context) {

@@ -53,7 +53,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer store.Close() // runs after every goroutine below has returned
 
-	d := &daemon{store: store, cleaner: clean.New(clean.Options{}), logger: logger, metrics: newMetrics(store, logger)}
+	d := &daemon{store: store, cleaner: clean.New(clean.Options{}), logger: logger, metrics: newMetrics(store, logger),
+		syncReq: make(chan struct{}, 1)}
 	if err := d.apply(ctx, cfg); err != nil {
 		return err
 	}
@@ -89,6 +90,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return d.sched.Run(ctx)
 	})
 	g.Go(func() error { return d.retain(ctx) })
+	g.Go(func() error { d.syncLoop(ctx); return nil })
 	for i, srv := range servers {
 		g.Go(func() error {
 			if err := srv.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
@@ -125,7 +127,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 					logger.Error("config reload failed", "error", err)
 					return
 				}
-				d.syncOutputs(ctx)
+				d.requestSync()
 			},
 			OnError: func(err error) {
 				logger.Warn("config edit rejected, keeping the last good config", "error", err)
@@ -137,6 +139,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return nil
 	})
 	err = g.Wait()
+	select { // polls that finished during shutdown
+	case <-d.syncReq:
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+		d.syncOutputs(sctx)
+		cancel()
+	default:
+	}
 	logger.Info("tidyfeed stopped")
 	return err
 }
@@ -157,6 +166,7 @@ type daemon struct {
 	pubOpts   publish.Options         // the publisher's options as last set
 	sources   map[string]feeds.Source // the config's sources by ID
 	ingester  atomic.Pointer[ingest.Ingester]
+	syncReq   chan struct{} // a change to write and ping (see syncLoop)
 }
 
 // apply puts a validated config into force: the first call builds the
@@ -226,7 +236,7 @@ func (d *daemon) poll(ctx context.Context, src feeds.Source) schedule.Result {
 	out := d.ingester.Load().Ingest(ctx, src)
 	if out.Status == ingest.StatusNew || out.Status == ingest.StatusUpdated {
 		d.learnSource(src.ID, out.State)
-		d.syncOutputs(ctx)
+		d.requestSync()
 	}
 	return out.Result()
 }

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/feeds/publish"
@@ -63,5 +68,53 @@ func TestLearnSource(t *testing.T) {
 		if !slices.EqualFunc(before, kept, func(x, y publish.SourceInfo) bool { return x.Name == y.Name && x.SiteURL == y.SiteURL }) {
 			t.Errorf("%s: the options the publisher had were changed in place", s.name)
 		}
+	}
+}
+
+// TestSyncLoopCoalesces stores an entry and requests a sync every 20 ms
+// for 2 s: the hub is pinged about once a second, not a hundred times,
+// and the last change is announced.
+func TestSyncLoopCoalesces(t *testing.T) {
+	store, err := storage.Open(filepath.Join(t.TempDir(), "tidyfeed.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	hub := &hubRecorder{topics: map[string]int{}}
+	hubSrv := httptest.NewServer(hub)
+	t.Cleanup(hubSrv.Close)
+	const feed = "https://a.example/feed"
+	opts := publish.Options{Title: "All", Link: "https://tidyfeed.example/", Hub: hubSrv.URL,
+		Sources: []publish.SourceInfo{{ID: feed, Name: "A"}}}
+	d := &daemon{publisher: publish.New(store, opts), syncReq: make(chan struct{}, 1), logger: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { d.syncLoop(ctx); close(done) }()
+
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	const changes = 100
+	for i := range changes {
+		e := feeds.Entry{Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i), Title: fmt.Sprint("Story ", i),
+			Link: fmt.Sprintf("https://a.example/%d", i), Content: "<p>text</p>", Published: base.Add(time.Duration(i) * time.Minute)}
+		if _, err := store.Save(t.Context(), storage.Batch{State: feeds.FeedState{FeedID: feed}, Entries: []feeds.Entry{e}}); err != nil {
+			t.Fatal(err)
+		}
+		d.requestSync()
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(publish.MaxStale + 500*time.Millisecond) // the last request's turn
+	cancel()
+	<-done
+
+	topic := "https://tidyfeed.example/feed.atom"
+	if n := hub.count(topic); n < 2 || n > 5 {
+		t.Errorf("the hub was pinged %d times for %s over %d changes in about 2 s; want about one a second", n, topic, changes)
+	}
+	res, err := d.publisher.Sync(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Pinged) != 0 {
+		t.Errorf("a sync after the loop still pinged %v: the last change was not announced", res.Pinged)
 	}
 }

@@ -201,10 +201,9 @@ func New(entries Entries, opts Options) *Publisher {
 
 // SetOptions replaces the options (hot reload). Documents rendered with the
 // old options are dropped from the cache, unless the change cannot alter
-// them (the same titles, sources, outputs and filters: the daemon sets the
-// options after every poll that may have learned a feed's title). It is safe to call concurrently
-// with Render and ServeHTTP; renders already under way finish with the
-// options they started with.
+// them (the same titles, sources, outputs and filters). It is safe to call
+// concurrently with Render and ServeHTTP; renders already under way finish
+// with the options they started with.
 func (p *Publisher) SetOptions(opts Options) {
 	opts = normalize(opts)
 	p.mu.Lock()
