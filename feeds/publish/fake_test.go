@@ -22,10 +22,14 @@ type fakeEntries struct {
 	err     error
 
 	recentCalls atomic.Int64
+	fullReads   atomic.Int64 // Recent calls without a limit
 }
 
 func (f *fakeEntries) Recent(ctx context.Context, feedIDs []string, limit int) ([]feeds.Entry, error) {
 	f.recentCalls.Add(1)
+	if limit <= 0 {
+		f.fullReads.Add(1)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

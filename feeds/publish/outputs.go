@@ -77,26 +77,39 @@ func (p *Publisher) names() []string {
 // archiveIndex is an output's RFC 5005 archive: every closed period with
 // entries, as pages of entries by first-seen time.
 type archiveIndex struct {
-	version, gen uint64
-	open         int64 // index of the period still open when built
-	period       time.Duration
-	pages        map[int64][]feeds.Entry
-	order        []int64 // page indexes, oldest first
+	version uint64
+	open    int64     // index of the period still open when built
+	built   time.Time // when it was read from the store
+	period  time.Duration
+	pages   map[int64][]feeds.Entry
+	order   []int64 // page indexes, oldest first
 }
 
+// ArchiveRefresh is how long an archive index read from the store is
+// used while the store changes. Reading it means reading every stored
+// entry of an output's sources, so it is not read again on every change:
+// new entries are first seen in the open period, which is not archived,
+// so a change can only alter a closed period by an edit or purge of an
+// entry in it, and that reaches its archive page within ArchiveRefresh.
+// A new period or new options rebuild the index at once.
+const ArchiveRefresh = 10 * time.Minute
+
 // archiveIndex returns out's archive, reading every entry of its sources
-// when the store, the options or the open period changed since the last
-// build. The caller holds renderMu.
+// when options that shape the archive (see sameArchive) or the open period
+// changed since the last build, or the store changed and the last build
+// is ArchiveRefresh old. The caller holds renderMu.
 func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options, gen, version uint64) (*archiveIndex, error) {
 	period := opts.ArchivePeriod
-	open := periodOf(p.now(), period)
+	now := p.now()
+	open := periodOf(now, period)
 	p.mu.RLock()
 	idx := p.indexes[out.name]
 	p.mu.RUnlock()
-	if idx != nil && idx.version == version && idx.gen == gen && idx.open == open {
+	// SetOptions drops the indexes when options that change them change.
+	if idx != nil && idx.open == open && (idx.version == version || now.Sub(idx.built) < ArchiveRefresh) {
 		return idx, nil
 	}
-	idx = &archiveIndex{version: version, gen: gen, open: open, period: period, pages: make(map[int64][]feeds.Entry)}
+	idx = &archiveIndex{version: version, open: open, built: now, period: period, pages: make(map[int64][]feeds.Entry)}
 	if len(out.ids) > 0 {
 		es, err := p.entries.Recent(ctx, out.ids, 0)
 		if err != nil {

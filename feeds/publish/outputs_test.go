@@ -505,3 +505,108 @@ func TestValidateArchivePages(t *testing.T) {
 		}
 	}
 }
+
+// TestArchiveIndexReadOnce checks that a store change does not make every
+// render read all stored entries for the archive: new entries are first
+// seen in the open period, which is not archived, so the index is read
+// again only after ArchiveRefresh (an edit of an archived entry shows by
+// then) or when a new period opens, when the closed one becomes a page.
+func TestArchiveIndexReadOnce(t *testing.T) {
+	start := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
+	fake := newFake(weeks(start, 100))
+	o := testOptions()
+	o.MaxItems = 10
+	o.ArchivePeriod = 7 * 24 * time.Hour
+	p := New(fake, o)
+	now := start.Add(40 * 24 * time.Hour)
+	p.now = func() time.Time { return now }
+	render := func(step string) *atomDoc {
+		t.Helper()
+		doc, err := p.Render(t.Context(), Atom)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		var d atomDoc
+		if err := xml.Unmarshal(doc.Body, &d); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		return &d
+	}
+	fresh := func(i int) feeds.Entry {
+		return feeds.Entry{Key: fmt.Sprintf("new%d", i), FeedID: testSources[0].ID, Title: fmt.Sprintf("New post %d", i),
+			Link: fmt.Sprintf("https://blog.example.org/new/%d", i), Content: "<p>x</p>", Published: now, Updated: now, Seen: now}
+	}
+
+	first := render("first render")
+	if n := fake.fullReads.Load(); n != 1 {
+		t.Fatalf("first render read all entries %d times, want 1", n)
+	}
+	prev := first.link("prev-archive")
+
+	now = now.Add(time.Minute)
+	fake.add(fresh(1))
+	d := render("after a new entry")
+	if n := fake.fullReads.Load(); n != 1 {
+		t.Errorf("a new entry in the open period made the render read all entries again (%d reads)", n)
+	}
+	if want := entryID(testSources[0].ID, "new1"); len(d.Entries) == 0 || d.Entries[0].ID != want || d.link("prev-archive") != prev {
+		t.Errorf("after a new entry: entries %v, prev-archive %q; want %s first and %q", d.Entries, d.link("prev-archive"), want, prev)
+	}
+
+	now = now.Add(ArchiveRefresh)
+	fake.add(fresh(2))
+	render("after ArchiveRefresh")
+	if n := fake.fullReads.Load(); n != 2 {
+		t.Errorf("a change ArchiveRefresh after the build read all entries %d times in all, want 2", n)
+	}
+
+	now = now.Add(7 * 24 * time.Hour) // the open week closes
+	fake.add(fresh(3))
+	d = render("in the next period")
+	if n := fake.fullReads.Load(); n != 3 {
+		t.Errorf("a new period read all entries %d times in all, want 3", n)
+	}
+	if got := d.link("prev-archive"); got == prev || got == "" {
+		t.Errorf("in the next period prev-archive is %q; want the week that just closed, not %q", got, prev)
+	}
+}
+
+// TestArchiveIndexKeptOnRename: a feed learning its title re-renders the
+// documents but keeps the archive index; a new archive period, a filter
+// or a different set of sources reads the entries again.
+func TestArchiveIndexKeptOnRename(t *testing.T) {
+	start := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
+	fake := newFake(weeks(start, 50))
+	o := testOptions()
+	o.MaxItems = 10 // the subscription document reads its 10, not all
+	o.ArchivePeriod = 7 * 24 * time.Hour
+	p := New(fake, o)
+	now := start.Add(30 * 24 * time.Hour)
+	p.now = func() time.Time { return now }
+	reads := func(step string, want int64) {
+		t.Helper()
+		if _, err := p.Render(t.Context(), Atom); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if got := fake.fullReads.Load(); got != want {
+			t.Errorf("%s: %d full reads in all, want %d", step, got, want)
+		}
+	}
+	reads("first render", 1)
+
+	renamed := o
+	renamed.Sources = slices.Clone(o.Sources)
+	renamed.Sources[2].Name = "Local notes"
+	p.SetOptions(renamed)
+	reads("after a source learned its title", 1)
+
+	weekly := renamed
+	weekly.ArchivePeriod = 14 * 24 * time.Hour
+	p.SetOptions(weekly)
+	reads("after a new archive period", 2)
+
+	fewer := weekly
+	fewer.Sources = weekly.Sources[:2]
+	p.SetOptions(fewer)
+	reads("after a source was removed", 3)
+}

@@ -150,7 +150,8 @@ type Publisher struct {
 	mu          sync.RWMutex // guards the fields below
 	opts        Options
 	outs        map[string]*output // by name; "feed" is the default
-	gen         uint64             // bumped by every SetOptions
+	gen         uint64             // bumped by every SetOptions that changes documents, but renames
+	renames     uint64             // bumped by SetOptions that only renames sources (see SetOptions)
 	optsChanged time.Time          // when the rendered options last changed; zero before any change
 	cache       map[docKey]*cached
 	indexes     map[string]*archiveIndex
@@ -176,6 +177,7 @@ type cached struct {
 	doc      Document
 	version  uint64
 	gen      uint64
+	renames  uint64
 	rendered time.Time // when it was rendered
 
 	gzOnce sync.Once
@@ -201,23 +203,52 @@ func New(entries Entries, opts Options) *Publisher {
 
 // SetOptions replaces the options (hot reload). Documents rendered with the
 // old options are dropped from the cache, unless the change cannot alter
-// them (the same titles, sources, outputs and filters). It is safe to call
-// concurrently with Render and ServeHTTP; renders already under way finish
-// with the options they started with.
+// them (the same titles, sources, outputs and filters). A change of source
+// names or site links only (a feed learned its title; the daemon makes one
+// per such poll) is treated like a store change instead: Render is exact,
+// and ServeHTTP may serve the previous document for up to MaxStale. It is
+// safe to call concurrently with Render and ServeHTTP; renders already
+// under way finish with the options they started with.
 func (p *Publisher) SetOptions(opts Options) {
 	opts = normalize(opts)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	same := sameOutput(p.opts, opts)
+	same, renamed, sameArchives := sameOutput(p.opts, opts), onlyRenamed(p.opts, opts), sameArchive(p.opts, opts)
 	p.opts = opts
 	p.outs = outputsOf(opts)
 	if same {
 		return // nothing rendered changes: keep the cache
 	}
 	p.optsChanged = p.now()
+	if !sameArchives {
+		clear(p.indexes)
+	}
+	if renamed {
+		// Only a source's name or site link changed (a feed learned its
+		// title): like a store change, the cached documents are stale but
+		// may still be served for up to MaxStale.
+		p.renames++
+		return
+	}
 	p.gen++
 	clear(p.cache)
-	clear(p.indexes)
+}
+
+// onlyRenamed reports whether b differs from a in nothing but the names
+// and site links of the same sources.
+func onlyRenamed(a, b Options) bool {
+	if len(a.Sources) != len(b.Sources) {
+		return false
+	}
+	c := a
+	c.Sources = slices.Clone(a.Sources)
+	for i := range c.Sources {
+		if c.Sources[i].ID != b.Sources[i].ID {
+			return false
+		}
+		c.Sources[i].Name, c.Sources[i].SiteURL = b.Sources[i].Name, b.Sources[i].SiteURL
+	}
+	return sameOutput(c, b)
 }
 
 // Render returns the default output's document for f. The result is
@@ -320,7 +351,7 @@ func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, 
 	}
 
 	p.mu.RLock()
-	opts, gen, optsChanged, out := p.opts, p.gen, p.optsChanged, p.outs[k.out]
+	opts, gen, renames, optsChanged, out := p.opts, p.gen, p.renames, p.optsChanged, p.outs[k.out]
 	p.mu.RUnlock()
 	if out == nil {
 		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, ErrUnknownOutput)
@@ -330,7 +361,7 @@ func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, 
 	if err != nil {
 		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, err)
 	}
-	c := &cached{doc: doc, version: version, gen: gen, rendered: p.now()}
+	c := &cached{doc: doc, version: version, gen: gen, renames: renames, rendered: p.now()}
 	if gz {
 		c.gzipped()
 	}
@@ -345,7 +376,7 @@ func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, 
 func (p *Publisher) lookup(k docKey, version uint64) *cached {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	if c := p.cache[k]; c != nil && c.version == version && c.gen == p.gen {
+	if c := p.cache[k]; c != nil && c.version == version && c.gen == p.gen && c.renames == p.renames {
 		return c
 	}
 	return nil
@@ -470,6 +501,27 @@ func normalize(o Options) Options {
 }
 
 // sameOutput reports whether a and b render the same documents.
+// sameArchive reports whether a and b put the same entries on the same
+// archive pages: the same period, sources, outputs and filters, and, when
+// a filter may match on feed names, the same names. A feed learning its
+// title changes the documents but not the archive indexes.
+func sameArchive(a, b Options) bool {
+	filtered := hasRules(a.Filter) || slices.ContainsFunc(a.Outputs, func(o Output) bool { return hasRules(o.Filter) })
+	return a.ArchivePeriod == b.ArchivePeriod && a.Filter.Rules().String() == b.Filter.Rules().String() &&
+		slices.EqualFunc(a.Sources, b.Sources, func(x, y SourceInfo) bool {
+			return x.ID == y.ID && slices.Equal(x.Tags, y.Tags) && (!filtered || x.Name == y.Name && x.FeedURL == y.FeedURL)
+		}) &&
+		slices.EqualFunc(a.Outputs, b.Outputs, func(x, y Output) bool {
+			return x.Name == y.Name && slices.Equal(x.Feeds, y.Feeds) && x.Filter.Rules().String() == y.Filter.Rules().String()
+		})
+}
+
+// hasRules reports whether s hides anything.
+func hasRules(s *filter.Set) bool {
+	r := s.Rules()
+	return len(r.Include)+len(r.Exclude) > 0
+}
+
 func sameOutput(a, b Options) bool {
 	return a.Title == b.Title && a.Link == b.Link && a.MaxItems == b.MaxItems &&
 		a.Generator == b.Generator && a.Hub == b.Hub && a.ArchivePeriod == b.ArchivePeriod &&

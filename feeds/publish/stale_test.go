@@ -162,3 +162,34 @@ func TestServeRendersAtMostOncePerMaxStale(t *testing.T) {
 		t.Errorf("Render is not current: err %v", err)
 	}
 }
+
+// TestServeRenameLikeStoreChange: options that only rename a source (a
+// feed learned its title) do not force a render per request: within
+// MaxStale the previous document is served, then the new name; Render is
+// exact at once.
+func TestServeRenameLikeStoreChange(t *testing.T) {
+	fake := newFake(richEntries(1))
+	p := New(fake, testOptions())
+	now := baseTime
+	p.now = func() time.Time { return now }
+	_, first := getAtom(t, p)
+	calls := fake.recentCalls.Load()
+
+	renamed := testOptions()
+	renamed.Sources[0].Name = "A Learned Title"
+	p.SetOptions(renamed)
+	now = now.Add(MaxStale / 2)
+	if _, body := getAtom(t, p); body != first {
+		t.Errorf("a rename within MaxStale of the last render re-rendered; want the previous document")
+	}
+	if got := fake.recentCalls.Load(); got != calls {
+		t.Errorf("a rename within MaxStale read the store %d times; want 0", got-calls)
+	}
+	if d, err := p.Render(context.Background(), Atom); err != nil || !strings.Contains(string(d.Body), "A Learned Title") {
+		t.Errorf("Render after a rename lacks the new name (err %v)", err)
+	}
+	now = now.Add(MaxStale)
+	if _, body := getAtom(t, p); !strings.Contains(body, "A Learned Title") {
+		t.Errorf("after MaxStale the served document lacks the new name")
+	}
+}
