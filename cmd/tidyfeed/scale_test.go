@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,44 +18,33 @@ import (
 	"time"
 )
 
-// TestScale polls 10,000 small feeds (10 items each) from a loopback
-// publisher with a real `tidyfeed poll` child process, twice: a full first
-// cycle on an empty store, then a second cycle where 95% of the feeds answer
-// 304 and 5% add one item. It logs wall time, CPU (user+sys), peak RSS of
-// the child and the database size, and fails when peak RSS reaches 300 MB.
-//
-// It is heavy, so it runs only with TIDYFEED_SCALE set (its value, when a
-// number, is the feed count):
-//
-//	TIDYFEED_SCALE=1 go test -run TestScale -v -timeout 30m ./cmd/tidyfeed
-func TestScale(t *testing.T) {
-	env := os.Getenv("TIDYFEED_SCALE")
-	if env == "" {
-		t.Skip("set TIDYFEED_SCALE=1 to run (10,000 feeds; minutes)")
-	}
-	n := 10000
-	if v, err := strconv.Atoi(env); err == nil && v > 1 {
-		n = v
-	}
-	var gen atomic.Int64
-	gen.Store(1)
-	var requests, notModified atomic.Int64
+// scalePublisher serves feed /f/<id>.xml: 10 items (11 for every 20th
+// feed from generation 2 on), with an ETag, counting requests and 304s.
+type scalePublisher struct {
+	gen, requests, notModified atomic.Int64
+	*httptest.Server
+}
+
+func newScalePublisher(t *testing.T) *scalePublisher {
+	t.Helper()
+	p := &scalePublisher{}
+	p.gen.Store(1)
 	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.requests.Add(1)
 		id, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/f/"), ".xml"))
 		if err != nil {
 			http.NotFound(w, r)
 			return
 		}
 		items := 10
-		if gen.Load() > 1 && id%20 == 0 {
+		if p.gen.Load() > 1 && id%20 == 0 {
 			items = 11 // 5% of the feeds change on the second cycle
 		}
 		etag := fmt.Sprintf(`"%d-%d"`, id, items)
 		w.Header().Set("ETag", etag)
 		if r.Header.Get("If-None-Match") == etag {
-			notModified.Add(1)
+			p.notModified.Add(1)
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
@@ -66,25 +58,65 @@ func TestScale(t *testing.T) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.Write([]byte(b.String()))
 	}))
-	defer srv.Close()
+	t.Cleanup(p.Close)
+	return p
+}
 
-	dir := t.TempDir()
-	bin := buildTidyfeed(t, dir)
-	db := filepath.Join(dir, "tidyfeed.db")
+// scaleConfig writes feeds.yaml for n feeds of pub into dir, with extra
+// top-level lines, and returns its path and the database's.
+func scaleConfig(t *testing.T, dir string, pub *scalePublisher, n int, extra string) (config, db string) {
+	t.Helper()
+	db = filepath.Join(dir, "tidyfeed.db")
 	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "data: %q\nfetch: {allow_private_networks: true, timeout: 60s}\npolling: {per_host: 16, host_spacing: 0s, concurrency: 32}\nfilters: {backlog: 0}\nfeeds:\n", db)
+	fmt.Fprintf(&cfg, "%sdata: %q\nfetch: {allow_private_networks: true, timeout: 60s}\npolling: {per_host: 16, host_spacing: 0s, concurrency: 32}\nfilters: {backlog: 0}\nfeeds:\n", extra, db)
 	for i := range n {
-		fmt.Fprintf(&cfg, "  - url: %s/f/%d.xml\n", srv.URL, i)
+		fmt.Fprintf(&cfg, "  - url: %s/f/%d.xml\n", pub.URL, i)
 	}
-	config := filepath.Join(dir, "feeds.yaml")
+	config = filepath.Join(dir, "feeds.yaml")
 	if err := os.WriteFile(config, []byte(cfg.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return config, db
+}
+
+// scaleFeedCount is TIDYFEED_SCALE's feed count (10,000 unless it is a
+// larger number than 1); ok is false when the variable is unset.
+func scaleFeedCount() (n int, ok bool) {
+	env := os.Getenv("TIDYFEED_SCALE")
+	if env == "" {
+		return 0, false
+	}
+	n = 10000
+	if v, err := strconv.Atoi(env); err == nil && v > 1 {
+		n = v
+	}
+	return n, true
+}
+
+// TestScale polls 10,000 small feeds (10 items each) from a loopback
+// publisher with a real `tidyfeed poll` child process, twice: a full first
+// cycle on an empty store, then a second cycle where 95% of the feeds answer
+// 304 and 5% add one item. It logs wall time, CPU (user+sys), peak RSS of
+// the child and the database size, and fails when peak RSS reaches 300 MB.
+//
+// It is heavy, so it runs only with TIDYFEED_SCALE set (its value, when a
+// number, is the feed count):
+//
+//	TIDYFEED_SCALE=1 go test -run TestScale -v -timeout 30m ./cmd/tidyfeed
+func TestScale(t *testing.T) {
+	n, ok := scaleFeedCount()
+	if !ok {
+		t.Skip("set TIDYFEED_SCALE=1 to run (10,000 feeds; minutes)")
+	}
+	pub := newScalePublisher(t)
+	dir := t.TempDir()
+	bin := buildTidyfeed(t, dir)
+	config, db := scaleConfig(t, dir, pub, n, "")
 
 	for cycle := 1; cycle <= 2; cycle++ {
-		gen.Store(int64(cycle))
-		requests.Store(0)
-		notModified.Store(0)
+		pub.gen.Store(int64(cycle))
+		pub.requests.Store(0)
+		pub.notModified.Store(0)
 		cmd := exec.Command(bin, "poll", "-config", config)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
@@ -103,15 +135,117 @@ func TestScale(t *testing.T) {
 		}
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 		t.Logf("cycle %d: %d feeds, %d requests (%d × 304): wall %.1f s, cpu %.1f s, peak RSS %.0f MB, db %.1f MB; %s",
-			cycle, n, requests.Load(), notModified.Load(), wall.Seconds(), cpu.Seconds(), rssMB, float64(fi.Size())/1e6, lines[len(lines)-1])
-		if got := requests.Load(); got < int64(n) {
+			cycle, n, pub.requests.Load(), pub.notModified.Load(), wall.Seconds(), cpu.Seconds(), rssMB, float64(fi.Size())/1e6, lines[len(lines)-1])
+		if got := pub.requests.Load(); got < int64(n) {
 			t.Errorf("cycle %d: publisher saw %d requests, want ≥ %d", cycle, got, n)
 		}
-		if cycle == 2 && notModified.Load() < int64(n*9/10) {
-			t.Errorf("cycle 2: %d × 304, want ≥ %d (conditional requests not sent?)", notModified.Load(), n*9/10)
+		if cycle == 2 && pub.notModified.Load() < int64(n*9/10) {
+			t.Errorf("cycle 2: %d × 304, want ≥ %d (conditional requests not sent?)", pub.notModified.Load(), n*9/10)
 		}
 		if rssMB >= 300 {
 			t.Errorf("cycle %d: peak RSS %.0f MB, want < 300 MB", cycle, rssMB)
 		}
+	}
+}
+
+// TestScaleDaemon runs `tidyfeed run` as a child on the same 10,000 feeds
+// (TIDYFEED_SCALE) from an empty store, while a client reads /feed.atom
+// every 10 ms. It logs how long the daemon takes to poll every feed once,
+// its CPU and peak RSS, and the serving latency during that first cycle;
+// every request must succeed and peak RSS must stay under 300 MB.
+//
+//	TIDYFEED_SCALE=1 go test -run TestScaleDaemon -v -timeout 30m ./cmd/tidyfeed
+func TestScaleDaemon(t *testing.T) {
+	n, ok := scaleFeedCount()
+	if !ok {
+		t.Skip("set TIDYFEED_SCALE=1 to run (10,000 feeds; minutes)")
+	}
+	pub := newScalePublisher(t)
+	dir := t.TempDir()
+	bin := buildTidyfeed(t, dir)
+	addr := freeAddr(t)
+	config, _ := scaleConfig(t, dir, pub, n, fmt.Sprintf("listen: %q\n", addr))
+
+	cmd := exec.Command(bin, "run", "-config", config)
+	logs, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = cmd.Stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	polled := make(chan int, 1) // polls logged when every feed was polled once, or the log ended
+	go func() {
+		count := 0
+		sc := bufio.NewScanner(logs)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "msg=polled") || strings.Contains(sc.Text(), `msg="poll failed"`) {
+				if count++; count == n {
+					polled <- count
+				}
+			}
+		}
+		if count < n {
+			polled <- count
+		}
+	}()
+
+	var lat []time.Duration
+	failed := 0
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(20 * time.Minute)
+	var wall time.Duration
+	for wall == 0 {
+		select {
+		case got := <-polled:
+			if got < n {
+				t.Fatalf("the daemon's log ended after %d polls of %d", got, n)
+			}
+			wall = time.Since(start)
+		case <-timeout:
+			cmd.Process.Kill()
+			t.Fatalf("the first cycle did not finish in 20 minutes (%d requests)", pub.requests.Load())
+		case <-tick.C:
+			t0 := time.Now()
+			resp, err := http.Get("http://" + addr + "/feed.atom")
+			if err != nil { // not listening yet
+				continue
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				failed++
+				continue
+			}
+			lat = append(lat, time.Since(t0))
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("tidyfeed run did not stop cleanly: %v", err)
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	rssMB := float64(ru.Maxrss) / 1024
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	t.Logf("daemon, first cycle: %d feeds polled in %.1f s (%d requests), cpu %.1f s until stopped, peak RSS %.0f MB; /feed.atom during it: %d requests, %d failed, p50 %v, p99 %v, max %v",
+		n, wall.Seconds(), pub.requests.Load(), cpu.Seconds(), rssMB, len(lat), failed,
+		pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
+	if failed > 0 || len(lat) == 0 {
+		t.Errorf("/feed.atom: %d of %d requests failed", failed, failed+len(lat))
+	}
+	if rssMB >= 300 {
+		t.Errorf("peak RSS %.0f MB, want < 300 MB", rssMB)
 	}
 }
