@@ -136,7 +136,8 @@ func (d *daemon) requestSync() {
 	}
 }
 
-// syncLoop runs syncOutputs for each request, at most once per
+// syncLoop hands the publisher the feed titles polls learned
+// (applyLearned) and runs syncOutputs for each request, at most once per
 // publish.MaxStale: a daemon that stores many polls a second renders its
 // static outputs and pings its hub about once a second, not once per poll
 // (every output is rendered afresh after a change: 15–23 ms per format at
@@ -148,6 +149,7 @@ func (d *daemon) syncLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-d.syncReq:
+			d.applyLearned()
 			d.syncOutputs(ctx)
 		}
 		select {

@@ -16,9 +16,9 @@ import (
 )
 
 // TestLearnSource checks what a storing poll changes in the publisher's
-// sources: an unnamed feed takes its own title, any feed its site link, a
-// feed named in feeds.yaml keeps that name, and nothing is rebuilt when
-// nothing changed or the feed has left the config.
+// sources once applied: an unnamed feed takes its own title, any feed its
+// site link, a feed named in feeds.yaml keeps that name, and no options
+// are set when nothing changed or the feed has left the config.
 func TestLearnSource(t *testing.T) {
 	store, err := storage.Open(filepath.Join(t.TempDir(), "tidyfeed.db"), storage.Options{})
 	if err != nil {
@@ -32,10 +32,10 @@ func TestLearnSource(t *testing.T) {
 		sourceInfo(named, feeds.FeedState{Title: "B", Link: "https://b.example/"}),
 	}}
 	d := &daemon{
-		pubOpts:   opts,
 		publisher: publish.New(store, opts),
 		sources:   map[string]feeds.Source{unnamed.ID: unnamed, named.ID: named},
 	}
+	d.setPubOpts(opts)
 	steps := []struct {
 		name    string
 		id      string
@@ -58,6 +58,7 @@ func TestLearnSource(t *testing.T) {
 		before := d.pubOpts.Sources
 		kept := slices.Clone(before)
 		d.learnSource(s.id, s.st)
+		d.applyLearned()
 		got := d.pubOpts.Sources
 		if len(got) != 2 || got[0].Name != s.a.Name || got[0].SiteURL != s.a.SiteURL || got[1].Name != s.b.Name || got[1].SiteURL != s.b.SiteURL {
 			t.Errorf("%s: sources %+v, want names and links %+v, %+v", s.name, got, s.a, s.b)
@@ -116,5 +117,49 @@ func TestSyncLoopCoalesces(t *testing.T) {
 	}
 	if len(res.Pinged) != 0 {
 		t.Errorf("a sync after the loop still pinged %v: the last change was not announced", res.Pinged)
+	}
+}
+
+// TestLearnSourceBatches: titles learned by many polls reach the publisher
+// in one SetOptions, and a title learned and then reverted before it was
+// applied sets nothing.
+func TestLearnSourceBatches(t *testing.T) {
+	store, err := storage.Open(filepath.Join(t.TempDir(), "tidyfeed.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	d := &daemon{sources: map[string]feeds.Source{}}
+	var opts publish.Options
+	for i := range 50 {
+		src := feeds.Source{ID: fmt.Sprintf("https://h%d.example/feed", i), URL: fmt.Sprintf("https://h%d.example/feed", i)}
+		d.sources[src.ID] = src
+		opts.Sources = append(opts.Sources, sourceInfo(src, feeds.FeedState{}))
+	}
+	d.publisher = publish.New(store, opts)
+	d.setPubOpts(opts)
+	for i := range 50 {
+		d.learnSource(fmt.Sprintf("https://h%d.example/feed", i), feeds.FeedState{Title: fmt.Sprint("Feed ", i)})
+	}
+	d.learnSource("https://h7.example/feed", feeds.FeedState{}) // back to no title before it was applied
+	before := d.pubOpts.Sources
+	d.applyLearned()
+	got := d.pubOpts.Sources
+	if &got[0] == &before[0] {
+		t.Fatal("no options were set")
+	}
+	for i, s := range got {
+		want := fmt.Sprint("Feed ", i)
+		if i == 7 {
+			want = "https://h7.example/feed"
+		}
+		if s.Name != want {
+			t.Errorf("source %d named %q, want %q", i, s.Name, want)
+		}
+	}
+	applied := d.pubOpts.Sources
+	d.applyLearned()
+	if &d.pubOpts.Sources[0] != &applied[0] {
+		t.Error("a second applyLearned with nothing new set options again")
 	}
 }
