@@ -159,7 +159,7 @@ type daemon struct {
 	metrics *metrics.Metrics
 	running atomic.Bool // the scheduler runs (for /readyz)
 
-	mu          sync.Mutex // serialises apply
+	mu          sync.Mutex // serialises apply and guards the fields below but ingester and syncReq
 	cfg         *config.Config
 	sched       *schedule.Scheduler
 	publisher   *publish.Publisher
