@@ -79,18 +79,21 @@ func scaleConfig(t *testing.T, dir string, pub *scalePublisher, n int, extra str
 	return config, db
 }
 
-// scaleFeedCount is TIDYFEED_SCALE's feed count (10,000 unless it is a
-// larger number than 1); ok is false when the variable is unset.
-func scaleFeedCount() (n int, ok bool) {
+// scaleSetup skips the test unless TIDYFEED_SCALE is set, and returns its
+// feed count (10,000 unless it is a number larger than 1), a scale
+// publisher, a temporary folder and a tidyfeed binary built into it.
+func scaleSetup(t *testing.T) (n int, pub *scalePublisher, dir, bin string) {
+	t.Helper()
 	env := os.Getenv("TIDYFEED_SCALE")
 	if env == "" {
-		return 0, false
+		t.Skip("set TIDYFEED_SCALE=1 to run (10,000 feeds; minutes)")
 	}
 	n = 10000
 	if v, err := strconv.Atoi(env); err == nil && v > 1 {
 		n = v
 	}
-	return n, true
+	dir = t.TempDir()
+	return n, newScalePublisher(t), dir, buildTidyfeed(t, dir)
 }
 
 // TestScale polls 10,000 small feeds (10 items each) from a loopback
@@ -104,13 +107,7 @@ func scaleFeedCount() (n int, ok bool) {
 //
 //	TIDYFEED_SCALE=1 go test -run TestScale -v -timeout 30m ./cmd/tidyfeed
 func TestScale(t *testing.T) {
-	n, ok := scaleFeedCount()
-	if !ok {
-		t.Skip("set TIDYFEED_SCALE=1 to run (10,000 feeds; minutes)")
-	}
-	pub := newScalePublisher(t)
-	dir := t.TempDir()
-	bin := buildTidyfeed(t, dir)
+	n, pub, dir, bin := scaleSetup(t)
 	config, db := scaleConfig(t, dir, pub, n, "")
 
 	for cycle := 1; cycle <= 2; cycle++ {
@@ -156,13 +153,7 @@ func TestScale(t *testing.T) {
 //
 //	TIDYFEED_SCALE=1 go test -run TestScaleDaemon -v -timeout 30m ./cmd/tidyfeed
 func TestScaleDaemon(t *testing.T) {
-	n, ok := scaleFeedCount()
-	if !ok {
-		t.Skip("set TIDYFEED_SCALE=1 to run (10,000 feeds; minutes)")
-	}
-	pub := newScalePublisher(t)
-	dir := t.TempDir()
-	bin := buildTidyfeed(t, dir)
+	n, pub, dir, bin := scaleSetup(t)
 	addr := freeAddr(t)
 	config, _ := scaleConfig(t, dir, pub, n, fmt.Sprintf("listen: %q\n", addr))
 

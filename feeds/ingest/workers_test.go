@@ -34,29 +34,42 @@ func (b *busyParser) Parse(body []byte, base string) (feeds.Feed, []feeds.Entry,
 	return b.p.Parse(body, base)
 }
 
+// busyIngester is an Ingester of local files whose parses each last hold,
+// with the given worker bound.
+func busyIngester(hold time.Duration, workers int) (*ingest.Ingester, *busyParser) {
+	parser := &busyParser{p: parse.New(parse.Options{}), hold: hold}
+	return ingest.New(ingest.Options{
+		Fetcher: fetch.New(fetch.Options{}),
+		Parser:  parser,
+		Cleaner: clean.New(clean.Options{}),
+		Store:   newMemStore(),
+		Logger:  discardLogger(),
+		Workers: workers,
+	}), parser
+}
+
+// feedFile writes an RSS document of n hourly items to dir/name.xml and
+// returns it as a local source.
+func feedFile(t *testing.T, dir, name string, n int) feeds.Source {
+	t.Helper()
+	path := filepath.Join(dir, name+".xml")
+	doc := rss(name+".test", every(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Hour, n), "")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return feeds.Source{ID: path, Path: path}
+}
+
 // TestWorkersBoundParsing checks that Options.Workers bounds the polls
 // that parse and clean at once, while every poll still completes.
 func TestWorkersBoundParsing(t *testing.T) {
 	dir := t.TempDir()
 	var srcs []feeds.Source
 	for i := range 8 {
-		path := filepath.Join(dir, "f"+strconv.Itoa(i)+".xml")
-		doc := rss("workers"+strconv.Itoa(i)+".test", every(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Hour, 3), "")
-		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		srcs = append(srcs, feeds.Source{ID: path, Path: path})
+		srcs = append(srcs, feedFile(t, dir, "workers"+strconv.Itoa(i), 3))
 	}
 	for _, workers := range []int{1, 3} {
-		parser := &busyParser{p: parse.New(parse.Options{}), hold: 20 * time.Millisecond}
-		in := ingest.New(ingest.Options{
-			Fetcher: fetch.New(fetch.Options{}),
-			Parser:  parser,
-			Cleaner: clean.New(clean.Options{}),
-			Store:   newMemStore(),
-			Logger:  discardLogger(),
-			Workers: workers,
-		})
+		in, parser := busyIngester(20*time.Millisecond, workers)
 		var wg sync.WaitGroup
 		outs := make([]ingest.Outcome, len(srcs))
 		for i, src := range srcs {
@@ -77,21 +90,9 @@ func TestWorkersBoundParsing(t *testing.T) {
 // TestWorkersCancelled checks that a poll waiting for a worker gives up
 // when its context ends, with the context's error, and stores nothing.
 func TestWorkersCancelled(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "f.xml")
-	doc := rss("cancel.test", every(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Hour, 2), "")
-	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	parser := &busyParser{p: parse.New(parse.Options{}), hold: 300 * time.Millisecond}
-	in := ingest.New(ingest.Options{
-		Fetcher: fetch.New(fetch.Options{}),
-		Parser:  parser,
-		Cleaner: clean.New(clean.Options{}),
-		Store:   newMemStore(),
-		Logger:  discardLogger(),
-		Workers: 1,
-	})
-	src := feeds.Source{ID: path, Path: path}
+	src := feedFile(t, t.TempDir(), "cancel", 2)
+	path := src.Path
+	in, parser := busyIngester(300*time.Millisecond, 1)
 	first := make(chan ingest.Outcome)
 	go func() { first <- in.Ingest(context.Background(), src) }()
 	for parser.now.Load() == 0 { // the first poll holds the only worker
