@@ -238,12 +238,7 @@ func TestReadyz(t *testing.T) {
 		}
 	}
 	check(503, "store not open", "config not loaded", "scheduler not running")
-	s, err := storage.Open(filepath.Join(t.TempDir(), "t.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	d.store = s
+	d.store = openStore(t)
 	check(503, "config not loaded", "scheduler not running")
 	d.cfg = &config.Config{}
 	check(503, "scheduler not running")

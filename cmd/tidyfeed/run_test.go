@@ -20,11 +20,7 @@ import (
 // site link, a feed named in feeds.yaml keeps that name, and no options
 // are set when nothing changed or the feed has left the config.
 func TestLearnSource(t *testing.T) {
-	store, err := storage.Open(filepath.Join(t.TempDir(), "tidyfeed.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	unnamed := feeds.Source{ID: "https://a.example/feed", URL: "https://a.example/feed"}
 	named := feeds.Source{ID: "https://b.example/feed", URL: "https://b.example/feed", Name: "B's notes"}
 	opts := publish.Options{Sources: []publish.SourceInfo{
@@ -76,11 +72,7 @@ func TestLearnSource(t *testing.T) {
 // for 2 s: the hub is pinged about once a second, not a hundred times,
 // and the last change is announced.
 func TestSyncLoopCoalesces(t *testing.T) {
-	store, err := storage.Open(filepath.Join(t.TempDir(), "tidyfeed.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	hub := &hubRecorder{topics: map[string]int{}}
 	hubSrv := httptest.NewServer(hub)
 	t.Cleanup(hubSrv.Close)
@@ -124,11 +116,7 @@ func TestSyncLoopCoalesces(t *testing.T) {
 // in one SetOptions, and a title learned and then reverted before it was
 // applied sets nothing.
 func TestLearnSourceBatches(t *testing.T) {
-	store, err := storage.Open(filepath.Join(t.TempDir(), "tidyfeed.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	d := &daemon{sources: map[string]feeds.Source{}}
 	var opts publish.Options
 	for i := range 50 {
@@ -162,4 +150,15 @@ func TestLearnSourceBatches(t *testing.T) {
 	if &d.pubOpts.Sources[0] != &applied[0] {
 		t.Error("a second applyLearned with nothing new set options again")
 	}
+}
+
+// openStore opens a new store in a temporary folder, closed at cleanup.
+func openStore(t *testing.T) *storage.Store {
+	t.Helper()
+	store, err := storage.Open(filepath.Join(t.TempDir(), "tidyfeed.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
 }
