@@ -31,6 +31,30 @@ func (g *gatedEntries) Recent(ctx context.Context, ids []string, limit int) ([]f
 	return g.fakeEntries.Recent(ctx, ids, limit)
 }
 
+// newGated returns a publisher over fake behind a gate, serving a previous
+// document only while another request renders (no MaxStale).
+func newGated(fake *fakeEntries) (*Publisher, *gatedEntries) {
+	g := &gatedEntries{fakeEntries: fake, entered: make(chan struct{}), release: make(chan struct{})}
+	p := New(g, testOptions())
+	p.maxStale = 0
+	return p, g
+}
+
+// startRender closes the gate and starts a request that renders; it
+// returns once that request holds the render lock, waiting at the gate.
+func (g *gatedEntries) startRender(t *testing.T, p *Publisher) <-chan string {
+	g.gated.Store(true)
+	leader := getAtomAsync(t, p)
+	<-g.entered
+	return leader
+}
+
+// finish lets the waiting render go on; later renders pass the gate.
+func (g *gatedEntries) finish() {
+	g.gated.Store(false)
+	close(g.release)
+}
+
 func getAtom(t *testing.T, p *Publisher) (status int, body string) {
 	t.Helper()
 	w := httptest.NewRecorder()
@@ -54,16 +78,12 @@ func getAtomAsync(t *testing.T, p *Publisher) <-chan string {
 // returns an old document.
 func TestServeStaleWhileRendering(t *testing.T) {
 	fake := newFake(richEntries(2))
-	g := &gatedEntries{fakeEntries: fake, entered: make(chan struct{}), release: make(chan struct{})}
-	p := New(g, testOptions())
-	p.maxStale = 0 // only the render under way makes a document stale-servable
+	p, g := newGated(fake) // only the render under way makes a document stale-servable
 	_, before := getAtom(t, p)
 
 	fake.add(feeds.Entry{Key: "new", FeedID: testSources[0].ID, Title: "Brand new entry", Link: "https://blog.example.org/new",
 		Content: "<p>new</p>", Published: baseTime.Add(time.Hour), Updated: baseTime.Add(time.Hour)})
-	g.gated.Store(true)
-	leader := getAtomAsync(t, p)
-	<-g.entered // the leader is rendering and holds the render lock
+	leader := g.startRender(t, p)
 
 	served := getAtomAsync(t, p)
 	select {
@@ -89,8 +109,7 @@ func TestServeStaleWhileRendering(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 
-	g.gated.Store(false)
-	close(g.release)
+	g.finish()
 	body := <-leader
 	if !strings.Contains(body, "Brand new entry") {
 		t.Errorf("the rendering request did not get the new entries")
@@ -106,26 +125,20 @@ func TestServeStaleWhileRendering(t *testing.T) {
 // TestServeNoStaleAcrossOptions: a document rendered with older options is
 // never served, even while another render is under way.
 func TestServeNoStaleAcrossOptions(t *testing.T) {
-	fake := newFake(richEntries(1))
-	g := &gatedEntries{fakeEntries: fake, entered: make(chan struct{}), release: make(chan struct{})}
-	p := New(g, testOptions())
-	p.maxStale = 0
+	p, g := newGated(newFake(richEntries(1)))
 	getAtom(t, p)
 	opts := testOptions()
 	opts.Title = "Renamed output"
 	p.SetOptions(opts)
 
-	g.gated.Store(true)
-	leader := getAtomAsync(t, p)
-	<-g.entered
+	leader := g.startRender(t, p)
 	follower := getAtomAsync(t, p)
 	select {
 	case <-follower:
 		t.Fatal("a request was answered during the render although the only cached document has the old options")
 	case <-time.After(100 * time.Millisecond):
 	}
-	g.gated.Store(false)
-	close(g.release)
+	g.finish()
 	for _, body := range []string{<-leader, <-follower} {
 		if !strings.Contains(body, "Renamed output") {
 			t.Errorf("served a document without the new title")
