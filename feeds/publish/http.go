@@ -8,9 +8,10 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tidyfeed/tidyfeed/internal/accept"
 )
 
 // Cache lifetimes sent in Cache-Control.
@@ -118,7 +119,7 @@ func (p *Publisher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Add("Vary", "Accept")
 	}
 	body, etag := c.doc.Body, c.doc.ETag
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if accept.Gzip(r.Header.Get("Accept-Encoding")) {
 		body, etag = c.gzipped()
 		h.Set("Content-Encoding", "gzip")
 	}
@@ -180,34 +181,6 @@ func (c *cached) gzipped() ([]byte, string) {
 		c.gzETag = strings.TrimSuffix(c.doc.ETag, `"`) + `-gz"`
 	})
 	return c.gz, c.gzETag
-}
-
-// acceptsGzip reports whether an Accept-Encoding header value allows gzip:
-// an explicit gzip (or x-gzip) with q > 0, or else a "*" with q > 0.
-func acceptsGzip(header string) bool {
-	explicit, star := -1.0, -1.0
-	for part := range strings.SplitSeq(header, ",") {
-		name, params, _ := strings.Cut(part, ";")
-		q := 1.0
-		for param := range strings.SplitSeq(params, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(param), "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					q = f
-				}
-			}
-		}
-		switch strings.ToLower(strings.TrimSpace(name)) {
-		case "gzip", "x-gzip":
-			explicit = max(explicit, q)
-		case "*":
-			star = max(star, q)
-		}
-	}
-	if explicit >= 0 {
-		return explicit > 0
-	}
-	return star > 0
 }
 
 // Handles reports whether path is one ServeHTTP serves (it may still

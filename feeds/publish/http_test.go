@@ -179,28 +179,3 @@ func TestServeHTTPErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestAcceptsGzip(t *testing.T) {
-	tests := []struct {
-		header string
-		want   bool
-	}{
-		{"", false},
-		{"gzip", true},
-		{"GZIP", true},
-		{"deflate, gzip;q=0.5", true},
-		{"gzip;q=0", false},
-		{"gzip; q=0.0, *", false},
-		{"*", true},
-		{"*;q=0", false},
-		{"br", false},
-		{"x-gzip", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.header, func(t *testing.T) {
-			if got := acceptsGzip(tt.header); got != tt.want {
-				t.Errorf("acceptsGzip(%q) = %v, want %v", tt.header, got, tt.want)
-			}
-		})
-	}
-}
