@@ -185,7 +185,8 @@ func TestScaleDaemon(t *testing.T) {
 
 	var lat []time.Duration
 	var anonKB, fileKB int64 // the largest RssAnon and RssFile seen
-	failed := 0
+	failed, ticks := 0, 0
+	var scrapes []time.Duration // /metrics scrapes that answered 200
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	timeout := time.After(20 * time.Minute)
@@ -201,9 +202,13 @@ func TestScaleDaemon(t *testing.T) {
 			cmd.Process.Kill()
 			t.Fatalf("the first cycle did not finish in 20 minutes (%d requests)", pub.requests.Load())
 		case <-tick.C:
-			if len(lat)%50 == 0 { // about twice a second: where the RSS is
+			ticks++
+			if ticks%50 == 0 { // about twice a second: where the RSS is
 				a, f := rssSplit(cmd.Process.Pid)
 				anonKB, fileKB = max(anonKB, a), max(fileKB, f)
+			}
+			if ticks%500 == 0 { // every 5 s, as a Prometheus server would scrape
+				scrapeMetrics(t, addr, &scrapes)
 			}
 			t0 := time.Now()
 			resp, err := http.Get("http://" + addr + "/feed.atom")
@@ -241,9 +246,37 @@ func TestScaleDaemon(t *testing.T) {
 	if failed > 0 || len(lat) == 0 {
 		t.Errorf("/feed.atom: %d of %d requests failed", failed, failed+len(lat))
 	}
+	slices.Sort(scrapes)
+	if len(scrapes) == 0 {
+		t.Error("no /metrics scrape succeeded during the cycle")
+	} else {
+		t.Logf("/metrics: %d scrapes, slowest %v", len(scrapes), scrapes[len(scrapes)-1].Round(time.Millisecond))
+	}
 	if rssMB >= 300 {
 		t.Errorf("peak RSS %.0f MB, want < 300 MB", rssMB)
 	}
+}
+
+// scrapeMetrics reads /metrics from addr and appends its duration to
+// took when it answered 200 with per-feed series; a daemon not yet
+// listening is skipped, any other failure fails t.
+func scrapeMetrics(t *testing.T, addr string, took *[]time.Duration) {
+	t.Helper()
+	t0 := time.Now()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("/metrics: status %d, %v", resp.StatusCode, err)
+		return
+	}
+	if !strings.Contains(string(body), "tidyfeed_feed_polls_total{") {
+		return // no feed polled yet
+	}
+	*took = append(*took, time.Since(t0))
 }
 
 // rssSplit reads a process's resident anonymous and file-backed memory in

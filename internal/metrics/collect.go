@@ -2,7 +2,12 @@ package metrics
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -13,21 +18,6 @@ import (
 const scrapeTimeout = 5 * time.Second
 
 var (
-	descLastAttempt = prometheus.NewDesc(namespace+"_feed_last_attempt_timestamp_seconds",
-		"Unix time of the feed's last poll attempt; absent before the first.", []string{"feed"}, nil)
-	descLastSuccess = prometheus.NewDesc(namespace+"_feed_last_success_timestamp_seconds",
-		"Unix time of the feed's last successful poll; absent before the first.", []string{"feed"}, nil)
-	descErrors = prometheus.NewDesc(namespace+"_feed_consecutive_errors",
-		"Failed polls of the feed in a row (0 when the last poll succeeded).", []string{"feed"}, nil)
-	descNextCheck = prometheus.NewDesc(namespace+"_feed_next_check_timestamp_seconds",
-		"Unix time the feed is planned to be polled next, labelled with why (interval, ttl, backoff, retry-after, ...).",
-		[]string{"feed", "reason"}, nil)
-	descFeedEntries = prometheus.NewDesc(namespace+"_feed_stored_entries",
-		"Entries of the feed in the store.", []string{"feed"}, nil)
-	descProblem = prometheus.NewDesc(namespace+"_feed_problem",
-		"1 when the feed needs attention, labelled with the kind: gone, challenge, not-found, retry-after, temporary; 0 otherwise (kind=\"\").",
-		[]string{"feed", "kind"}, nil)
-
 	descStoreFile = prometheus.NewDesc(namespace+"_store_file_bytes", "Size of the database file.", nil, nil)
 	descStoreData = prometheus.NewDesc(namespace+"_store_data_bytes", "Bytes in use by the database's pages.", nil, nil)
 	descStoreFree = prometheus.NewDesc(namespace+"_store_free_pages",
@@ -36,49 +26,69 @@ var (
 	descStoreEntries   = prometheus.NewDesc(namespace+"_store_entries", "Entries in the store.", nil, nil)
 )
 
-// stateCollector reads the stored feed states at scrape time, so the
-// gauges are exactly what the store says, and only configured feeds show.
-type stateCollector struct{ m *Metrics }
-
-func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLastAttempt, descLastSuccess, descErrors, descNextCheck, descFeedEntries, descProblem} {
-		ch <- d
-	}
+// stateSpecs are the per-feed gauges read from the stored feed states
+// at scrape time, so they are exactly what the store says; each with the
+// function that adds one feed's sample.
+var stateSpecs = []struct {
+	name, help, label string
+	add               func(*family, feeds.FeedState)
+}{
+	{"feed_last_attempt_timestamp_seconds", "Unix time of the feed's last poll attempt; absent before the first.", "",
+		func(fam *family, st feeds.FeedState) {
+			if !st.LastAttempt.IsZero() {
+				fam.add(st.FeedID, "", unix(st.LastAttempt))
+			}
+		}},
+	{"feed_last_success_timestamp_seconds", "Unix time of the feed's last successful poll; absent before the first.", "",
+		func(fam *family, st feeds.FeedState) {
+			if !st.LastSuccess.IsZero() {
+				fam.add(st.FeedID, "", unix(st.LastSuccess))
+			}
+		}},
+	{"feed_consecutive_errors", "Failed polls of the feed in a row (0 when the last poll succeeded).", "",
+		func(fam *family, st feeds.FeedState) { fam.add(st.FeedID, "", float64(st.ConsecutiveErrors)) }},
+	{"feed_next_check_timestamp_seconds", "Unix time the feed is planned to be polled next, labelled with why (interval, ttl, backoff, retry-after, ...).", "reason",
+		func(fam *family, st feeds.FeedState) {
+			if !st.NextCheck.IsZero() {
+				fam.add(st.FeedID, st.NextReason, unix(st.NextCheck))
+			}
+		}},
+	{"feed_stored_entries", "Entries of the feed in the store.", "",
+		func(fam *family, st feeds.FeedState) { fam.add(st.FeedID, "", float64(st.Entries)) }},
+	{"feed_problem", "1 when the feed needs attention, labelled with the kind: gone, challenge, not-found, retry-after, temporary; 0 otherwise (kind=\"\").", "kind",
+		func(fam *family, st feeds.FeedState) {
+			kind, v := problemKind(st), 1.0
+			if kind == "" {
+				v = 0
+			}
+			fam.add(st.FeedID, kind, v)
+		}},
 }
 
-func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
-	if c.m.opts.States == nil {
-		return
+// stateFamilies reads the stored feed states and calls emit with each
+// per-feed gauge family in turn, for the configured feeds only.
+func (m *Metrics) stateFamilies(emit func(*dto.MetricFamily)) error {
+	if m.opts.States == nil {
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
-	states, err := c.m.opts.States(ctx)
+	states, err := m.opts.States(ctx)
 	if err != nil {
-		ch <- prometheus.NewInvalidMetric(descLastAttempt, err)
-		return
+		return fmt.Errorf("read feed states: %w", err)
 	}
-	for _, st := range states {
-		id := st.FeedID
-		if !c.m.configured(id) {
-			continue
+	m.mu.RLock()
+	states = slices.DeleteFunc(states, func(st feeds.FeedState) bool { return !m.configured(st.FeedID) })
+	m.mu.RUnlock()
+	slices.SortFunc(states, func(a, b feeds.FeedState) int { return strings.Compare(a.FeedID, b.FeedID) })
+	for _, spec := range stateSpecs {
+		fam := newFamily(spec.name, spec.help, dto.MetricType_GAUGE, spec.label)
+		for _, st := range states {
+			spec.add(fam, st)
 		}
-		if !st.LastAttempt.IsZero() {
-			ch <- gauge(descLastAttempt, unix(st.LastAttempt), id)
-		}
-		if !st.LastSuccess.IsZero() {
-			ch <- gauge(descLastSuccess, unix(st.LastSuccess), id)
-		}
-		ch <- gauge(descErrors, float64(st.ConsecutiveErrors), id)
-		if !st.NextCheck.IsZero() {
-			ch <- gauge(descNextCheck, unix(st.NextCheck), id, st.NextReason)
-		}
-		ch <- gauge(descFeedEntries, float64(st.Entries), id)
-		kind, v := problemKind(st), 1.0
-		if kind == "" {
-			v = 0
-		}
-		ch <- gauge(descProblem, v, id, kind)
+		emit(fam.mf)
 	}
+	return nil
 }
 
 // problemKind names what is wrong with a feed, "" when nothing is.

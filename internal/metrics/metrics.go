@@ -20,8 +20,9 @@
 package metrics
 
 import (
+	"compress/gzip"
 	"context"
-	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -30,9 +31,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/internal/accept"
 )
 
 // namespace prefixes every tidyfeed series.
@@ -69,19 +72,15 @@ type Options struct {
 // Metrics holds tidyfeed's collectors. It is safe for concurrent use;
 // create it with New.
 type Metrics struct {
-	opts Options
-	reg  *prometheus.Registry
+	opts     Options
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec // format, code
 
-	polls     *prometheus.CounterVec   // feed, outcome
-	responses *prometheus.CounterVec   // feed, class
-	fetchDur  *prometheus.HistogramVec // feed
-	bytes     *prometheus.CounterVec   // feed
-	entries   *prometheus.CounterVec   // feed, kind
-	dropped   *prometheus.CounterVec   // feed, reason
-	requests  *prometheus.CounterVec   // format, code
-
-	mu    sync.RWMutex
-	feeds map[string]bool // configured feed IDs; nil before SetFeeds
+	// mu guards feeds and counters; a scrape holds it for reading while
+	// it turns the counters into metrics.
+	mu       sync.RWMutex
+	feeds    map[string]bool // configured feed IDs; nil before SetFeeds
+	counters map[string]*feedCounters
 }
 
 // New returns Metrics with its collectors registered in a registry of its
@@ -93,22 +92,7 @@ func New(opts Options) *Metrics {
 	if opts.Buckets == nil {
 		opts.Buckets = []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60}
 	}
-	m := &Metrics{opts: opts, reg: prometheus.NewRegistry()}
-	m.polls = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "feed_polls_total",
-		Help: "Polls of a feed by outcome: new, updated, unchanged, not-modified or error."}, []string{"feed", "outcome"})
-	m.responses = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "feed_responses_total",
-		Help: "Responses to a feed's polls by status class: 2xx, 304, 3xx, 4xx, 5xx, or none (no HTTP response: network error, local file)."},
-		[]string{"feed", "class"})
-	m.fetchDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: namespace, Name: "feed_fetch_duration_seconds",
-		Help: "Time to fetch a feed (request and body), per feed.", Buckets: opts.Buckets}, []string{"feed"})
-	m.bytes = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "feed_received_bytes_total",
-		Help: "Body bytes received from a feed, before decompression."}, []string{"feed"})
-	m.entries = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "feed_entries_total",
-		Help: "Entries stored from a feed by kind: new, updated, or merged (new entries that joined another feed's story)."},
-		[]string{"feed", "kind"})
-	m.dropped = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "feed_entries_dropped_total",
-		Help: "Entries of a feed not stored or removed, by reason: duplicate (repeated in one document), tombstoned (purged before, listed again), retention (pruned by keep)."},
-		[]string{"feed", "reason"})
+	m := &Metrics{opts: opts, reg: prometheus.NewRegistry(), counters: map[string]*feedCounters{}}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "output_requests_total",
 		Help: "Requests for the published feeds by format and HTTP status code (304 when the reader's copy was current)."},
 		[]string{"format", "code"})
@@ -116,10 +100,10 @@ func New(opts Options) *Metrics {
 		Help: "Always 1; labels name the running build."}, []string{"version", "commit"})
 	build.WithLabelValues(orUnknown(opts.Version), orUnknown(opts.Commit)).Set(1)
 
-	m.reg.MustRegister(m.polls, m.responses, m.fetchDur, m.bytes, m.entries, m.dropped, m.requests, build,
+	m.reg.MustRegister(m.requests, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		stateCollector{m}, storeCollector{m})
+		storeCollector{m})
 	return m
 }
 
@@ -130,17 +114,55 @@ func orUnknown(s string) string {
 	return s
 }
 
-// Handler serves the registry in the Prometheus text (or negotiated)
-// format. Collection errors are logged and the rest is still served.
+// Handler serves every series in the Prometheus text format (or the one
+// the scraper negotiates), gzipped when the scraper accepts it: first the
+// registry's (Go, process, build, output requests, store), then the
+// per-feed families one at a time. A family that cannot be read (the store
+// failing) is logged and left out; the rest is still served.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError,
-		ErrorLog: slogPrinter{m.opts.Logger}})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		format := expfmt.Negotiate(r.Header)
+		w.Header().Set("Content-Type", string(format))
+		var out io.Writer = w
+		if accept.Gzip(r.Header.Get("Accept-Encoding")) {
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Header().Add("Vary", "Accept-Encoding")
+			gz := gzip.NewWriter(w)
+			defer gz.Close()
+			out = gz
+		}
+		enc := expfmt.NewEncoder(out, format)
+		var failed error
+		encode := func(mf *dto.MetricFamily) {
+			if len(mf.Metric) == 0 || failed != nil {
+				return
+			}
+			failed = enc.Encode(mf)
+		}
+		mfs, err := m.reg.Gather()
+		if err != nil {
+			m.opts.Logger.Warn("metrics collection", "error", err)
+		}
+		for _, mf := range mfs {
+			encode(mf)
+		}
+		m.counterFamilies(encode)
+		if err := m.stateFamilies(encode); err != nil {
+			m.opts.Logger.Warn("metrics collection", "error", err)
+		}
+		if c, ok := enc.(expfmt.Closer); ok && failed == nil {
+			failed = c.Close()
+		}
+		if failed != nil {
+			m.opts.Logger.Debug("metrics: writing the scrape", "error", failed) // the scraper went away
+		}
+	})
 }
 
 // Registry returns the registry, for tests and for Gather.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
-// SetFeeds declares the configured feed IDs. Series of feeds that are no
+// SetFeeds declares the configured feed IDs. Counters of feeds that are no
 // longer configured are deleted, so cardinality follows the config.
 func (m *Metrics) SetFeeds(ids []string) {
 	next := make(map[string]bool, len(ids))
@@ -148,27 +170,33 @@ func (m *Metrics) SetFeeds(ids []string) {
 		next[id] = true
 	}
 	m.mu.Lock()
-	prev := m.feeds
+	defer m.mu.Unlock()
 	m.feeds = next
-	m.mu.Unlock()
-	for id := range prev {
-		if next[id] {
-			continue
-		}
-		l := prometheus.Labels{"feed": id}
-		for _, v := range []interface{ DeletePartialMatch(prometheus.Labels) int }{
-			m.polls, m.responses, m.fetchDur, m.bytes, m.entries, m.dropped} {
-			v.DeletePartialMatch(l)
+	for id := range m.counters {
+		if !next[id] {
+			delete(m.counters, id)
 		}
 	}
 }
 
 // configured reports whether id is a configured feed; before the first
-// SetFeeds every feed is.
+// SetFeeds every feed is. The caller holds m.mu.
 func (m *Metrics) configured(id string) bool {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
 	return m.feeds == nil || m.feeds[id]
+}
+
+// feed returns id's counters, creating them, or nil when id is not a
+// configured feed. The caller holds m.mu for writing.
+func (m *Metrics) feed(id string) *feedCounters {
+	if !m.configured(id) {
+		return nil
+	}
+	f := m.counters[id]
+	if f == nil {
+		f = &feedCounters{}
+		m.counters[id] = f
+	}
+	return f
 }
 
 // Poll is what one poll of one feed did, as the metrics count it.
@@ -193,32 +221,38 @@ type Poll struct {
 // ObservePoll counts one poll. Polls of feeds not configured (a poll that
 // finished after a reload removed its feed) are ignored.
 func (m *Metrics) ObservePoll(p Poll) {
-	if !m.configured(p.Feed) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f := m.feed(p.Feed)
+	if f == nil {
 		return
 	}
-	m.polls.WithLabelValues(p.Feed, p.Outcome).Inc()
-	m.responses.WithLabelValues(p.Feed, StatusClass(p.HTTPStatus)).Inc()
+	f.polls.add(p.Outcome, 1)
+	f.responses.add(StatusClass(p.HTTPStatus), 1)
 	if p.Fetched {
-		m.fetchDur.WithLabelValues(p.Feed).Observe(p.FetchDuration.Seconds())
-		m.bytes.WithLabelValues(p.Feed).Add(float64(p.Bytes))
+		f.observeFetch(p.FetchDuration, m.opts.Buckets)
+		f.bytes += uint64(max(p.Bytes, 0))
 	}
-	for kind, n := range map[string]int{"new": p.New, "updated": p.Updated, "merged": p.Merged} {
-		c := m.entries.WithLabelValues(p.Feed, kind) // created at zero, so rates exist from the first poll
-		if n > 0 {
-			c.Add(float64(n))
-		}
+	f.polled = true // new, updated and merged exist from the first poll, so rates do
+	for i, n := range [...]int{p.New, p.Updated, p.Merged} {
+		f.entries[i] += uint64(max(n, 0))
 	}
 	for reason, n := range p.Dropped {
 		if n > 0 {
-			m.dropped.WithLabelValues(p.Feed, reason).Add(float64(n))
+			f.dropped.add(reason, uint64(n))
 		}
 	}
 }
 
 // ObservePruned counts entries of feed removed by retention.
 func (m *Metrics) ObservePruned(feed string, n int) {
-	if n > 0 && m.configured(feed) {
-		m.dropped.WithLabelValues(feed, "retention").Add(float64(n))
+	if n <= 0 {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if f := m.feed(feed); f != nil {
+		f.dropped.add("retention", uint64(n))
 	}
 }
 
@@ -234,11 +268,4 @@ func StatusClass(code int) string {
 		return strconv.Itoa(code/100) + "xx"
 	}
 	return "other"
-}
-
-// slogPrinter adapts a logger to promhttp's Println-style error log.
-type slogPrinter struct{ l *slog.Logger }
-
-func (p slogPrinter) Println(v ...any) {
-	p.l.Warn("metrics collection", "error", fmt.Sprint(v...))
 }

@@ -2,12 +2,21 @@ package metrics_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/internal/metrics"
@@ -188,5 +197,131 @@ func TestStatusClass(t *testing.T) {
 		if got := metrics.StatusClass(code); got != want {
 			t.Errorf("StatusClass(%d) = %q, want %q", code, got, want)
 		}
+	}
+}
+
+func TestFetchHistogramBuckets(t *testing.T) {
+	const id = "https://a.example/feed"
+	m := metrics.New(metrics.Options{Buckets: []float64{0.1, 1, 10}})
+	m.SetFeeds([]string{id})
+	for _, d := range []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second, time.Minute} {
+		m.ObservePoll(metrics.Poll{Feed: id, Outcome: "unchanged", HTTPStatus: 200, Fetched: true, FetchDuration: d})
+	}
+	m.ObservePoll(metrics.Poll{Feed: id, Outcome: "error"}) // no response: no duration
+	mfs := scrape(t, m.Handler())
+	ms := mfs["tidyfeed_feed_fetch_duration_seconds"].GetMetric()
+	if len(ms) != 1 {
+		t.Fatalf("%d fetch duration series, want 1", len(ms))
+	}
+	h := ms[0].GetHistogram()
+	if h.GetSampleCount() != 5 || h.GetSampleSum() != 62.65 {
+		t.Errorf("count %d sum %v, want 5 and 62.65", h.GetSampleCount(), h.GetSampleSum())
+	}
+	want := map[float64]uint64{0.1: 2, 1: 3, 10: 4, math.Inf(1): 5} // cumulative; a bound includes equal values
+	for _, b := range h.GetBucket() {
+		if b.GetCumulativeCount() != want[b.GetUpperBound()] {
+			t.Errorf("bucket le=%v: %d, want %d", b.GetUpperBound(), b.GetCumulativeCount(), want[b.GetUpperBound()])
+		}
+		delete(want, b.GetUpperBound())
+	}
+	if len(want) > 0 {
+		t.Errorf("buckets missing: %v", want)
+	}
+}
+
+// BenchmarkFeedCounters reports the heap that the per-feed counters of
+// 10,000 polled feeds hold between scrapes (heap-bytes/feed), and the cost
+// of one scrape of them with their stored states (time and allocations
+// per op; the scraper asks for gzip, as Prometheus does).
+func BenchmarkFeedCounters(b *testing.B) {
+	const n = 10000
+	ids := make([]string, n)
+	states := make([]feeds.FeedState, n)
+	now := time.Now()
+	for i := range ids {
+		ids[i] = fmt.Sprintf("https://host%d.example/feed.xml", i)
+		states[i] = feeds.FeedState{FeedID: ids[i], LastAttempt: now, LastSuccess: now, NextCheck: now.Add(time.Hour), NextReason: "adaptive", Entries: 10}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m := metrics.New(metrics.Options{States: func(context.Context) ([]feeds.FeedState, error) { return slices.Clone(states), nil }})
+	m.SetFeeds(ids)
+	for _, id := range ids {
+		m.ObservePoll(metrics.Poll{Feed: id, Outcome: "new", HTTPStatus: 200, Fetched: true, FetchDuration: 300 * time.Millisecond, Bytes: 5000, New: 10})
+		m.ObservePoll(metrics.Poll{Feed: id, Outcome: "not-modified", HTTPStatus: 304, Fetched: true, FetchDuration: 50 * time.Millisecond})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	h := m.Handler()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || rec.Body.Len() == 0 {
+			b.Fatalf("scrape: %d, %d bytes", rec.Code, rec.Body.Len())
+		}
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-bytes/feed")
+}
+
+// TestScrapeNegotiatesProtobuf: a scraper asking for the protobuf format
+// (as Prometheus does for native histograms) gets it, with the per-feed
+// families.
+func TestScrapeNegotiatesProtobuf(t *testing.T) {
+	const id = "https://a.example/feed"
+	m := metrics.New(metrics.Options{States: func(context.Context) ([]feeds.FeedState, error) {
+		return []feeds.FeedState{{FeedID: id, ConsecutiveErrors: 2}}, nil
+	}})
+	m.SetFeeds([]string{id})
+	m.ObservePoll(metrics.Poll{Feed: id, Outcome: "error", HTTPStatus: 503, Fetched: true, FetchDuration: time.Second})
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited")
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, req)
+	format := expfmt.ResponseFormat(rec.Result().Header)
+	if format.FormatType() != expfmt.TypeProtoDelim {
+		t.Fatalf("Content-Type %q, want delimited protobuf", rec.Header().Get("Content-Type"))
+	}
+	dec := expfmt.NewDecoder(rec.Body, format)
+	mfs := map[string]*dto.MetricFamily{}
+	for {
+		mf := &dto.MetricFamily{}
+		if err := dec.Decode(mf); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		mfs[mf.GetName()] = mf
+	}
+	for name, want := range map[string]float64{"tidyfeed_feed_consecutive_errors": 2, "tidyfeed_feed_fetch_duration_seconds": 1, "tidyfeed_feed_polls_total": 1} {
+		if got, ok := metricstest.Value(mfs, name, map[string]string{"feed": id}); !ok || got != want {
+			t.Errorf("%s = %v (present %v), want %v", name, got, ok, want)
+		}
+	}
+}
+
+// TestScrapeSurvivesStoreFailure: when the feed states cannot be read, the
+// scrape still answers with everything else and the failure is logged.
+func TestScrapeSurvivesStoreFailure(t *testing.T) {
+	const id = "https://a.example/feed"
+	var logged strings.Builder
+	m := metrics.New(metrics.Options{
+		States: func(context.Context) ([]feeds.FeedState, error) { return nil, errors.New("store closed") },
+		Logger: slog.New(slog.NewTextHandler(&logged, nil)),
+	})
+	m.SetFeeds([]string{id})
+	m.ObservePoll(metrics.Poll{Feed: id, Outcome: "new", HTTPStatus: 200, Fetched: true, New: 3})
+	mfs := scrape(t, m.Handler())
+	if got, ok := metricstest.Value(mfs, "tidyfeed_feed_entries_total", map[string]string{"feed": id, "kind": "new"}); !ok || got != 3 {
+		t.Errorf("entries new = %v (present %v), want 3", got, ok)
+	}
+	if _, ok := mfs["tidyfeed_feed_consecutive_errors"]; ok {
+		t.Error("state gauges served although the states could not be read")
+	}
+	if !strings.Contains(logged.String(), "store closed") {
+		t.Errorf("log %q does not name the failure", logged.String())
 	}
 }
