@@ -137,12 +137,13 @@ func (d *daemon) requestSync() {
 }
 
 // syncLoop hands the publisher the feed titles polls learned
-// (applyLearned) and runs syncOutputs for each request, at most once per
-// publish.MaxStale: a daemon that stores many polls a second renders its
-// static outputs and pings its hub about once a second, not once per poll
+// (applyLearned), renders again the documents readers are reading
+// (publish.Refresh) and runs syncOutputs for each request, at most once
+// per publish.MaxStale: a daemon that stores many polls a second renders
+// its outputs and pings its hub about once a second, not once per poll
 // (every output is rendered afresh after a change: 15–23 ms per format at
-// 200 items). It returns when ctx ends; run syncs what is left after the
-// last polls.
+// 200 items), and here rather than in a reader's request. It returns when
+// ctx ends; run syncs what is left after the last polls.
 func (d *daemon) syncLoop(ctx context.Context) {
 	for {
 		select {
@@ -150,6 +151,9 @@ func (d *daemon) syncLoop(ctx context.Context) {
 			return
 		case <-d.syncReq:
 			d.applyLearned()
+			if err := d.publisher.Refresh(ctx); err != nil && ctx.Err() == nil {
+				d.logger.Warn("render outputs", "error", err)
+			}
 			d.syncOutputs(ctx)
 		}
 		select {

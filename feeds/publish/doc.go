@@ -64,10 +64,12 @@
 //     changes or [Publisher.SetOptions] is called; Changed() alone does not
 //     invalidate the cache. Render always returns a document of the
 //     current entries. ServeHTTP serves the document rendered before
-//     (never one of older options) for up to [MaxStale] after it was
-//     rendered, and while another render is under way, so under a stream
-//     of commits each document is rendered about once a second and
-//     readers do not queue behind renders.
+//     (never one of older options) for up to twice [MaxStale] after it
+//     was rendered, and while another render is under way, so under a
+//     stream of commits each document is rendered about once a second and
+//     readers do not queue behind renders. [Publisher.Refresh], called
+//     after commits, renders the documents being read in the caller's
+//     goroutine, so that no reader waits for a render either.
 //   - Archive pages group entries by the period (Options.ArchivePeriod,
 //     counted from the Unix epoch) in which they were first seen; only
 //     closed periods are archived, so a page never gains entries. A page

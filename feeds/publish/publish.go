@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
@@ -145,7 +146,7 @@ type Document struct {
 type Publisher struct {
 	entries  Entries
 	now      func() time.Time
-	maxStale time.Duration // how long ServeHTTP may serve a document of older entries
+	maxStale time.Duration // ServeHTTP may serve a document of older entries for twice this
 
 	mu          sync.RWMutex // guards the fields below
 	opts        Options
@@ -178,7 +179,8 @@ type cached struct {
 	version  uint64
 	gen      uint64
 	renames  uint64
-	rendered time.Time // when it was rendered
+	rendered time.Time    // when it was rendered
+	served   atomic.Int64 // unix nanoseconds ServeHTTP last served it (Refresh renders such documents again)
 
 	gzOnce sync.Once
 	gz     []byte // gzip of doc.Body, made on first demand
@@ -274,10 +276,13 @@ func (p *Publisher) RenderOutput(ctx context.Context, name string, f Format) (Do
 	return c.doc, nil
 }
 
-// MaxStale is how long after rendering a document ServeHTTP keeps serving
-// it once the stored entries have changed: each output document is
-// re-rendered at most about once per MaxStale, so a stream of commits does
-// not turn every request into a render. Render itself is always current.
+// MaxStale is how often a served document is rendered again while the
+// stored entries keep changing. ServeHTTP serves the document it rendered
+// before for up to twice MaxStale once the entries have changed, and
+// Refresh, which the daemon calls after commits at most once per MaxStale,
+// renders the documents that readers are reading, so a stream of commits
+// turns neither every request into a render nor one request a second into
+// a wait for one. Render itself is always current.
 const MaxStale = time.Second
 
 // DefaultOutput is the name of the output that carries every source,
@@ -296,13 +301,17 @@ func (p *Publisher) render(ctx context.Context, k docKey) (*cached, error) {
 
 // serve is render for ServeHTTP. A document rendered from older entries
 // (with the current options) is served as it is while it is younger than
-// maxStale, and while another request is rendering, so each document is
-// rendered at most about once per maxStale however often polls change the
-// store, and readers never queue behind a render. The gzip body is made
-// before a render is cached, so that readers do not queue behind
-// compression either.
+// twice maxStale, and while another request is rendering, so each
+// document is rendered at most about once per maxStale however often polls
+// change the store, and readers never queue behind a render. The gzip body
+// is made before a render is cached, so that readers do not queue behind
+// compression either. The document is marked as served, for Refresh.
 func (p *Publisher) serve(ctx context.Context, k docKey) (*cached, error) {
-	return p.get(ctx, k, true)
+	c, err := p.get(ctx, k, true)
+	if err == nil {
+		c.served.Store(p.now().UnixNano())
+	}
+	return c, err
 }
 
 // get is render, or serve when serving.
@@ -317,7 +326,7 @@ func (p *Publisher) get(ctx context.Context, k docKey, serving bool) (*cached, e
 	if !serving {
 		p.renderMu.Lock()
 	} else {
-		if c := p.previous(k); c != nil && p.now().Sub(c.rendered) < p.maxStale {
+		if c := p.previous(k); c != nil && p.now().Sub(c.rendered) < 2*p.maxStale {
 			return c, nil
 		}
 		if !p.renderMu.TryLock() { // another request is rendering
@@ -340,6 +349,45 @@ func (p *Publisher) previous(k docKey) *cached {
 		return c
 	}
 	return nil
+}
+
+// Refresh renders again each document that ServeHTTP served in the last
+// two MaxStale and whose entries or source names changed since it was
+// rendered, in the caller's goroutine. Called after commits (the daemon
+// does, at most once per MaxStale), it keeps busy documents current in
+// the background: readers are served the previous document meanwhile and
+// none waits for a render. Documents nobody read lately are left to be
+// rendered on demand. It returns the renders' errors joined.
+func (p *Publisher) Refresh(ctx context.Context) error {
+	version := p.entries.Version()
+	since := p.now().Add(-2 * p.maxStale).UnixNano()
+	type hot struct {
+		k      docKey
+		served int64
+	}
+	var docs []hot
+	p.mu.RLock()
+	for k, c := range p.cache {
+		if served := c.served.Load(); c.gen == p.gen && served >= since && (c.version != version || c.renames != p.renames) {
+			docs = append(docs, hot{k, served})
+		}
+	}
+	p.mu.RUnlock()
+	var errs []error
+	for _, d := range docs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p.renderMu.Lock()
+		c, err := p.renderLocked(ctx, d.k, version, true)
+		p.renderMu.Unlock()
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c.served.CompareAndSwap(0, d.served) // still hot for the next Refresh
+	}
+	return errors.Join(errs...)
 }
 
 // renderLocked renders k unless a document for version was cached while

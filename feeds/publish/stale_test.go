@@ -168,11 +168,61 @@ func TestServeRendersAtMostOncePerMaxStale(t *testing.T) {
 		t.Errorf("the store was read %d times within MaxStale; want 0", got-calls)
 	}
 	now = now.Add(MaxStale)
+	if _, body := getAtom(t, p); body != first {
+		t.Errorf("%v after the render, within twice MaxStale: re-rendered; want the previous document", now.Sub(baseTime))
+	}
+	now = now.Add(MaxStale)
 	if _, body := getAtom(t, p); !strings.Contains(body, "Burst 19") {
-		t.Errorf("after MaxStale the served document lacks the newest entry")
+		t.Errorf("after twice MaxStale the served document lacks the newest entry")
 	}
 	if d, err := p.Render(context.Background(), Atom); err != nil || !strings.Contains(string(d.Body), "Burst 19") {
 		t.Errorf("Render is not current: err %v", err)
+	}
+}
+
+// TestRefreshRendersServedDocuments: after a change, Refresh renders the
+// documents readers were served in the last two MaxStale, so the next
+// request gets the new document without rendering; a document only
+// rendered (never served), or served longer ago, is left for its next
+// request.
+func TestRefreshRendersServedDocuments(t *testing.T) {
+	fake := newFake(richEntries(1))
+	p := New(fake, testOptions())
+	now := baseTime
+	p.now = func() time.Time { return now }
+	ctx := context.Background()
+	getAtom(t, p)                                 // served: hot
+	if _, err := p.Render(ctx, RSS); err != nil { // rendered, never served
+		t.Fatal(err)
+	}
+	fake.add(feeds.Entry{Key: "new", FeedID: testSources[0].ID, Title: "Fresh entry", Link: "https://blog.example.org/fresh",
+		Published: baseTime.Add(time.Hour), Updated: baseTime.Add(time.Hour)})
+	now = now.Add(MaxStale / 2)
+	calls := fake.recentCalls.Load()
+	if err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.recentCalls.Load() - calls; got != 1 {
+		t.Errorf("Refresh read the store %d times; want 1 (the served Atom document only)", got)
+	}
+	calls = fake.recentCalls.Load()
+	if _, body := getAtom(t, p); !strings.Contains(body, "Fresh entry") {
+		t.Error("after Refresh the served document lacks the new entry")
+	}
+	if got := fake.recentCalls.Load() - calls; got != 0 {
+		t.Errorf("the request after Refresh read the store %d times; want 0", got)
+	}
+
+	// Served, then not read for longer than two MaxStale: not refreshed.
+	fake.add(feeds.Entry{Key: "newer", FeedID: testSources[0].ID, Title: "Fresher entry", Link: "https://blog.example.org/fresher",
+		Published: baseTime.Add(2 * time.Hour), Updated: baseTime.Add(2 * time.Hour)})
+	now = now.Add(3 * MaxStale)
+	calls = fake.recentCalls.Load()
+	if err := p.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.recentCalls.Load() - calls; got != 0 {
+		t.Errorf("Refresh read the store %d times for a document not read lately; want 0", got)
 	}
 }
 
