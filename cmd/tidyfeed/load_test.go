@@ -323,6 +323,25 @@ func conditionalRepeat(t *testing.T, client *http.Client, u string) int {
 // with TIDYFEED_WRK=1 and wrk on PATH (BENCHMARKS.md); every response
 // must be a 200, and wrk's latency distribution and throughput are logged.
 func TestLoadWrk(t *testing.T) {
+	wrk := wrkCommand(t, "32")
+	lt := startLoadTarget(t)
+	d := time.Until(deadlineOf(lt.ctx)).Round(time.Second)
+	wrk.Args = append(wrk.Args, fmt.Sprintf("-d%ds", int(d.Seconds())), "http://"+lt.addr+"/feed.atom")
+	out, err := wrk.CombinedOutput()
+	lt.bg.Wait()
+	checkWrk(t, fmt.Sprintf("%d polls meanwhile", lt.pub.total()), out, err)
+	if lt.pub.total() < 30 {
+		t.Errorf("the publisher saw %d polls; want polling to have run during the load", lt.pub.total())
+	}
+}
+
+// wrkCommand returns a wrk command (2 threads, gzip, latency
+// distribution) still without its duration and URL: conns connections
+// unless TIDYFEED_WRK_CONNS says, and with TIDYFEED_WRK_DELAY=N each
+// connection waits a random 0..N ms before each request. It skips t unless
+// TIDYFEED_WRK is set, and fails it when wrk is not installed.
+func wrkCommand(t *testing.T, conns string) *exec.Cmd {
+	t.Helper()
 	if os.Getenv("TIDYFEED_WRK") == "" {
 		t.Skip("set TIDYFEED_WRK=1 (and install wrk) to run the wrk load benchmark")
 	}
@@ -330,7 +349,6 @@ func TestLoadWrk(t *testing.T) {
 	if err != nil {
 		t.Fatalf("TIDYFEED_WRK is set but wrk is not installed: %v", err)
 	}
-	conns := "32"
 	if c := os.Getenv("TIDYFEED_WRK_CONNS"); c != "" {
 		conns = c
 	}
@@ -350,16 +368,18 @@ func TestLoadWrk(t *testing.T) {
 		}
 		args = append(args, "-s", script)
 	}
-	lt := startLoadTarget(t)
-	d := time.Until(deadlineOf(lt.ctx)).Round(time.Second)
-	args = append(args, fmt.Sprintf("-d%ds", int(d.Seconds())), "http://"+lt.addr+"/feed.atom")
-	out, err := exec.Command(wrk, args...).CombinedOutput()
-	lt.bg.Wait()
+	return exec.Command(wrk, args...)
+}
+
+// checkWrk logs wrk's report under title and fails t when wrk failed,
+// saw an error response or socket error, or printed no distribution.
+func checkWrk(t *testing.T, title string, out []byte, err error) {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("wrk: %v\n%s", err, out)
 	}
 	report := string(out)
-	t.Logf("wrk, %d polls meanwhile:\n%s", lt.pub.total(), report)
+	t.Logf("wrk, %s:\n%s", title, report)
 	for _, bad := range []string{"Non-2xx or 3xx responses", "Socket errors"} {
 		if strings.Contains(report, bad) {
 			t.Errorf("wrk saw %s", bad)
@@ -367,9 +387,6 @@ func TestLoadWrk(t *testing.T) {
 	}
 	if !strings.Contains(report, "99%") || !strings.Contains(report, "Requests/sec") {
 		t.Errorf("wrk printed no latency distribution")
-	}
-	if lt.pub.total() < 30 {
-		t.Errorf("the publisher saw %d polls; want polling to have run during the load", lt.pub.total())
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -149,7 +150,11 @@ func TestScale(t *testing.T) {
 // (TIDYFEED_SCALE) from an empty store, while a client reads /feed.atom
 // every 10 ms. It logs how long the daemon takes to poll every feed once,
 // its CPU and peak RSS, and the serving latency during that first cycle;
-// every request must succeed and peak RSS must stay under 300 MB.
+// every request must succeed and peak RSS must stay under 300 MB. With
+// TIDYFEED_WRK set (see TestLoadWrk), wrk also reads /feed.atom for 50 s
+// from its own process (8 connections unless TIDYFEED_WRK_CONNS says), so
+// the latency is measured outside the test process, which also runs the
+// publisher.
 //
 //	TIDYFEED_SCALE=1 go test -run TestScaleDaemon -v -timeout 30m ./cmd/tidyfeed
 func TestScaleDaemon(t *testing.T) {
@@ -187,6 +192,9 @@ func TestScaleDaemon(t *testing.T) {
 	var anonKB, fileKB int64 // the largest RssAnon and RssFile seen
 	failed, ticks := 0, 0
 	var scrapes []time.Duration // /metrics scrapes that answered 200
+	var wrk *exec.Cmd           // started once the daemon answers, with TIDYFEED_WRK
+	var wrkOut bytes.Buffer
+	wrkDone := make(chan error, 1)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	timeout := time.After(20 * time.Minute)
@@ -222,7 +230,19 @@ func TestScaleDaemon(t *testing.T) {
 				continue
 			}
 			lat = append(lat, time.Since(t0))
+			if wrk == nil && os.Getenv("TIDYFEED_WRK") != "" {
+				wrk = wrkCommand(t, "8")
+				wrk.Args = append(wrk.Args, "-d50s", "http://"+addr+"/feed.atom")
+				wrk.Stdout, wrk.Stderr = &wrkOut, &wrkOut
+				if err := wrk.Start(); err != nil {
+					t.Fatal(err)
+				}
+				go func() { wrkDone <- wrk.Wait() }()
+			}
 		}
+	}
+	if wrk != nil {
+		checkWrk(t, "during the first cycle", wrkOut.Bytes(), <-wrkDone)
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
