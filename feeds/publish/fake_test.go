@@ -162,3 +162,12 @@ func richEntries(n int) []feeds.Entry {
 func newFake(es []feeds.Entry) *fakeEntries {
 	return &fakeEntries{entries: es, version: 1, changed: baseTime.Add(time.Hour)}
 }
+
+// clockedPublisher returns a publisher of fake with options o whose clock
+// reads *now, first at; setting *now moves the clock.
+func clockedPublisher(fake *fakeEntries, o Options, at time.Time) (*Publisher, *time.Time) {
+	p := New(fake, o)
+	now := at
+	p.now = func() time.Time { return now }
+	return p, &now
+}

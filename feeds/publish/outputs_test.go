@@ -155,14 +155,7 @@ func weeks(start time.Time, n int) []feeds.Entry {
 // and requires every entry exactly once across the archive pages, and
 // every entry in the union with the subscription document.
 func TestArchivesPageThroughHistory(t *testing.T) {
-	start := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
-	fake := newFake(weeks(start, 100)) // 100 entries over 37 days
-	o := testOptions()
-	o.MaxItems = 10
-	o.ArchivePeriod = 7 * 24 * time.Hour
-	p := New(fake, o)
-	now := start.Add(40 * 24 * time.Hour)
-	p.now = func() time.Time { return now }
+	fake, p, now := archivePublisher(archiveOptions(), 100, 40) // 100 entries over 37 days
 
 	all := map[string]bool{}
 	for _, e := range fake.entries {
@@ -245,8 +238,8 @@ func TestArchivesPageThroughHistory(t *testing.T) {
 		oldest := pages[len(pages)-1]
 		u, _ := url.Parse(oldest)
 		before := get(t, p, u.Path)
-		fake.add(weeks(now, 3)...) // new entries arrive, time passes
-		now = now.Add(7 * 24 * time.Hour)
+		fake.add(weeks(*now, 3)...) // new entries arrive, time passes
+		*now = now.Add(7 * 24 * time.Hour)
 		after := get(t, p, u.Path)
 		if !bytes.Equal(before.Body.Bytes(), after.Body.Bytes()) || before.Header().Get("ETag") != after.Header().Get("ETag") {
 			t.Errorf("%s changed after new entries arrived", u.Path)
@@ -512,14 +505,7 @@ func TestValidateArchivePages(t *testing.T) {
 // again only after ArchiveRefresh (an edit of an archived entry shows by
 // then) or when a new period opens, when the closed one becomes a page.
 func TestArchiveIndexReadOnce(t *testing.T) {
-	start := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
-	fake := newFake(weeks(start, 100))
-	o := testOptions()
-	o.MaxItems = 10
-	o.ArchivePeriod = 7 * 24 * time.Hour
-	p := New(fake, o)
-	now := start.Add(40 * 24 * time.Hour)
-	p.now = func() time.Time { return now }
+	fake, p, now := archivePublisher(archiveOptions(), 100, 40)
 	render := func(step string) *atomDoc {
 		t.Helper()
 		doc, err := p.Render(t.Context(), Atom)
@@ -534,7 +520,7 @@ func TestArchiveIndexReadOnce(t *testing.T) {
 	}
 	fresh := func(i int) feeds.Entry {
 		return feeds.Entry{Key: fmt.Sprintf("new%d", i), FeedID: testSources[0].ID, Title: fmt.Sprintf("New post %d", i),
-			Link: fmt.Sprintf("https://blog.example.org/new/%d", i), Content: "<p>x</p>", Published: now, Updated: now, Seen: now}
+			Link: fmt.Sprintf("https://blog.example.org/new/%d", i), Content: "<p>x</p>", Published: *now, Updated: *now, Seen: *now}
 	}
 
 	first := render("first render")
@@ -543,7 +529,7 @@ func TestArchiveIndexReadOnce(t *testing.T) {
 	}
 	prev := first.link("prev-archive")
 
-	now = now.Add(time.Minute)
+	*now = now.Add(time.Minute)
 	fake.add(fresh(1))
 	d := render("after a new entry")
 	if n := fake.fullReads.Load(); n != 1 {
@@ -553,14 +539,14 @@ func TestArchiveIndexReadOnce(t *testing.T) {
 		t.Errorf("after a new entry: entries %v, prev-archive %q; want %s first and %q", d.Entries, d.link("prev-archive"), want, prev)
 	}
 
-	now = now.Add(ArchiveRefresh)
+	*now = now.Add(ArchiveRefresh)
 	fake.add(fresh(2))
 	render("after ArchiveRefresh")
 	if n := fake.fullReads.Load(); n != 2 {
 		t.Errorf("a change ArchiveRefresh after the build read all entries %d times in all, want 2", n)
 	}
 
-	now = now.Add(7 * 24 * time.Hour) // the open week closes
+	*now = now.Add(7 * 24 * time.Hour) // the open week closes
 	fake.add(fresh(3))
 	d = render("in the next period")
 	if n := fake.fullReads.Load(); n != 3 {
@@ -575,14 +561,8 @@ func TestArchiveIndexReadOnce(t *testing.T) {
 // documents but keeps the archive index; a new archive period, a filter
 // or a different set of sources reads the entries again.
 func TestArchiveIndexKeptOnRename(t *testing.T) {
-	start := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
-	fake := newFake(weeks(start, 50))
-	o := testOptions()
-	o.MaxItems = 10 // the subscription document reads its 10, not all
-	o.ArchivePeriod = 7 * 24 * time.Hour
-	p := New(fake, o)
-	now := start.Add(30 * 24 * time.Hour)
-	p.now = func() time.Time { return now }
+	o := archiveOptions()
+	fake, p, _ := archivePublisher(o, 50, 30) // the subscription document reads its 10, not all
 	reads := func(step string, want int64) {
 		t.Helper()
 		if _, err := p.Render(t.Context(), Atom); err != nil {
@@ -609,4 +589,23 @@ func TestArchiveIndexKeptOnRename(t *testing.T) {
 	fewer.Sources = weekly.Sources[:2]
 	p.SetOptions(fewer)
 	reads("after a source was removed", 3)
+}
+
+// archiveOptions are testOptions with 10 items per document and weekly
+// archive pages.
+func archiveOptions() Options {
+	o := testOptions()
+	o.MaxItems = 10
+	o.ArchivePeriod = 7 * 24 * time.Hour
+	return o
+}
+
+// archivePublisher returns a publisher with options o of n entries spread
+// over weeks from 2026-01-05 (weeks), with its fake store and its clock,
+// which starts days after the first entry; setting *now moves the clock.
+func archivePublisher(o Options, n, days int) (*fakeEntries, *Publisher, *time.Time) {
+	start := time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)
+	fake := newFake(weeks(start, n))
+	p, now := clockedPublisher(fake, o, start.Add(time.Duration(days)*24*time.Hour))
+	return fake, p, now
 }

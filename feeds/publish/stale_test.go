@@ -151,15 +151,13 @@ func TestServeNoStaleAcrossOptions(t *testing.T) {
 // MaxStale has passed, then renders the current entries.
 func TestServeRendersAtMostOncePerMaxStale(t *testing.T) {
 	fake := newFake(richEntries(1))
-	p := New(fake, testOptions())
-	now := baseTime
-	p.now = func() time.Time { return now }
+	p, now := clockedPublisher(fake, testOptions(), baseTime)
 	_, first := getAtom(t, p)
 	calls := fake.recentCalls.Load()
 	for i := range 20 {
 		fake.add(feeds.Entry{Key: fmt.Sprint("burst-", i), FeedID: testSources[0].ID, Title: fmt.Sprint("Burst ", i),
 			Link: fmt.Sprint("https://blog.example.org/b", i), Published: baseTime.Add(time.Hour), Updated: baseTime.Add(time.Hour)})
-		now = now.Add(MaxStale / 40)
+		*now = now.Add(MaxStale / 40)
 		if _, body := getAtom(t, p); body != first {
 			t.Fatalf("request %d, %v after the render: re-rendered; want the previous document until MaxStale", i, now.Sub(baseTime))
 		}
@@ -167,11 +165,11 @@ func TestServeRendersAtMostOncePerMaxStale(t *testing.T) {
 	if got := fake.recentCalls.Load(); got != calls {
 		t.Errorf("the store was read %d times within MaxStale; want 0", got-calls)
 	}
-	now = now.Add(MaxStale)
+	*now = now.Add(MaxStale)
 	if _, body := getAtom(t, p); body != first {
 		t.Errorf("%v after the render, within twice MaxStale: re-rendered; want the previous document", now.Sub(baseTime))
 	}
-	now = now.Add(MaxStale)
+	*now = now.Add(MaxStale)
 	if _, body := getAtom(t, p); !strings.Contains(body, "Burst 19") {
 		t.Errorf("after twice MaxStale the served document lacks the newest entry")
 	}
@@ -187,9 +185,7 @@ func TestServeRendersAtMostOncePerMaxStale(t *testing.T) {
 // request.
 func TestRefreshRendersServedDocuments(t *testing.T) {
 	fake := newFake(richEntries(1))
-	p := New(fake, testOptions())
-	now := baseTime
-	p.now = func() time.Time { return now }
+	p, now := clockedPublisher(fake, testOptions(), baseTime)
 	ctx := context.Background()
 	getAtom(t, p)                                 // served: hot
 	if _, err := p.Render(ctx, RSS); err != nil { // rendered, never served
@@ -197,7 +193,7 @@ func TestRefreshRendersServedDocuments(t *testing.T) {
 	}
 	fake.add(feeds.Entry{Key: "new", FeedID: testSources[0].ID, Title: "Fresh entry", Link: "https://blog.example.org/fresh",
 		Published: baseTime.Add(time.Hour), Updated: baseTime.Add(time.Hour)})
-	now = now.Add(MaxStale / 2)
+	*now = now.Add(MaxStale / 2)
 	calls := fake.recentCalls.Load()
 	if err := p.Refresh(ctx); err != nil {
 		t.Fatal(err)
@@ -216,7 +212,7 @@ func TestRefreshRendersServedDocuments(t *testing.T) {
 	// Served, then not read for longer than two MaxStale: not refreshed.
 	fake.add(feeds.Entry{Key: "newer", FeedID: testSources[0].ID, Title: "Fresher entry", Link: "https://blog.example.org/fresher",
 		Published: baseTime.Add(2 * time.Hour), Updated: baseTime.Add(2 * time.Hour)})
-	now = now.Add(3 * MaxStale)
+	*now = now.Add(3 * MaxStale)
 	calls = fake.recentCalls.Load()
 	if err := p.Refresh(ctx); err != nil {
 		t.Fatal(err)
@@ -232,16 +228,14 @@ func TestRefreshRendersServedDocuments(t *testing.T) {
 // exact at once.
 func TestServeRenameLikeStoreChange(t *testing.T) {
 	fake := newFake(richEntries(1))
-	p := New(fake, testOptions())
-	now := baseTime
-	p.now = func() time.Time { return now }
+	p, now := clockedPublisher(fake, testOptions(), baseTime)
 	_, first := getAtom(t, p)
 	calls := fake.recentCalls.Load()
 
 	renamed := testOptions()
 	renamed.Sources[0].Name = "A Learned Title"
 	p.SetOptions(renamed)
-	now = now.Add(MaxStale / 2)
+	*now = now.Add(MaxStale / 2)
 	if _, body := getAtom(t, p); body != first {
 		t.Errorf("a rename within MaxStale of the last render re-rendered; want the previous document")
 	}
@@ -251,7 +245,7 @@ func TestServeRenameLikeStoreChange(t *testing.T) {
 	if d, err := p.Render(context.Background(), Atom); err != nil || !strings.Contains(string(d.Body), "A Learned Title") {
 		t.Errorf("Render after a rename lacks the new name (err %v)", err)
 	}
-	now = now.Add(MaxStale)
+	*now = now.Add(MaxStale)
 	if _, body := getAtom(t, p); !strings.Contains(body, "A Learned Title") {
 		t.Errorf("after MaxStale the served document lacks the new name")
 	}
