@@ -169,7 +169,7 @@ func (c *Cleaner) body(raw string, in input, f Feed, rep *Report, wantHTML bool)
 	if !wantHTML {
 		return "", strings.Join(text, " ")
 	}
-	return strings.TrimSpace(c.safe.html(render(root))), strings.Join(text, " ")
+	return strings.TrimSpace(c.safe.html(render(root, len(prepared)))), strings.Join(text, " ")
 }
 
 // disabledFor merges the global and per-feed disabled families.

@@ -55,9 +55,11 @@ func parseBody(s string) *xhtml.Node {
 	return root
 }
 
-// render serialises root's children.
-func render(root *xhtml.Node) string {
+// render serialises root's children into a buffer of sizeHint bytes
+// to start with (the source body's length: cleaning mostly removes).
+func render(root *xhtml.Node, sizeHint int) string {
 	var b strings.Builder
+	b.Grow(sizeHint)
 	for c := root.FirstChild; c != nil; c = c.NextSibling {
 		_ = xhtml.Render(&b, c)
 	}

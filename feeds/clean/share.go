@@ -77,7 +77,8 @@ func newGluedLexicon(strong, weak string) lexicon {
 // glued together without spaces ("sharethisarticle") are split into
 // lexicon words when possible.
 func (l lexicon) score(f string) (n, hit, strongHit int) {
-	toks := splitFields(f)
+	var buf [64]string // blocks that are scored are short: no allocation
+	toks := appendFields(buf[:0], f)
 	for i := 0; i < len(toks); i++ {
 		tok := toks[i]
 		// Camel-case splitting cuts brand names in two ("whats app").
@@ -135,21 +136,18 @@ func (l lexicon) segment(tok string) ([]string, bool) {
 	return parts, 2*strong >= len(tok)
 }
 
-func splitFields(f string) []string {
-	if f == "" {
-		return nil
-	}
-	var out []string
+// appendFields appends the space-separated tokens of folded text f to dst.
+func appendFields(dst []string, f string) []string {
 	start := 0
 	for i := 0; i <= len(f); i++ {
 		if i == len(f) || f[i] == ' ' {
 			if i > start {
-				out = append(out, f[start:i])
+				dst = append(dst, f[start:i])
 			}
 			start = i + 1
 		}
 	}
-	return out
+	return dst
 }
 
 // isUI reports whether folded text f is a short block made of interface
