@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
@@ -16,6 +17,7 @@ var errShortRecord = errors.New("storage: truncated entry record")
 // encodeEntry appends e's binary record to dst. The field order is part of
 // the schema: new fields go at the end.
 func encodeEntry(dst []byte, e *feeds.Entry) []byte {
+	dst = slices.Grow(dst, recordSize(e))
 	dst = append(dst, recordVersion)
 	for _, s := range [...]string{e.Key, e.FeedID, e.GUID, e.Title, e.Link, e.Content, e.Summary, e.Image, e.Hash} {
 		dst = appendString(dst, s)
@@ -62,6 +64,39 @@ func encodeEntry(dst []byte, e *feeds.Entry) []byte {
 		dst = appendString(dst, *s)
 	}
 	return dst
+}
+
+// recordSize returns at least the length of e's record, so that
+// encodeEntry allocates once: every string costs its bytes and a length
+// of at most binary.MaxVarintLen64, every time and count at most
+// 1+3*MaxVarintLen64.
+func recordSize(e *feeds.Entry) int {
+	strs, n := 0, 0
+	add := func(s string) { strs++; n += len(s) }
+	for _, s := range [...]string{e.Key, e.FeedID, e.GUID, e.Title, e.Link, e.Content, e.Summary, e.Image, e.Hash,
+		e.Raw.Title, e.Raw.Link, e.Raw.Content, e.Raw.Summary, e.Raw.Base} {
+		add(s)
+	}
+	for _, p := range e.Authors {
+		add(p.Name)
+		add(p.Email)
+		add(p.URI)
+	}
+	for _, c := range e.Categories {
+		add(c)
+	}
+	for _, x := range e.Enclosures {
+		add(x.URL)
+		add(x.Type)
+		strs++ // Length
+	}
+	if p := e.Podcast; p != nil {
+		for _, s := range podcastFields(p) {
+			add(*s)
+		}
+	}
+	const fixed = 3 + 3*(1+3*binary.MaxVarintLen64) + 3*binary.MaxVarintLen64 // version, Text, presence; times; counts
+	return n + strs*binary.MaxVarintLen64 + fixed
 }
 
 // podcastFields lists p's fields in record order; new ones go at the end.

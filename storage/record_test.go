@@ -67,7 +67,14 @@ func TestRecordRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeEntry(encodeEntry(nil, &tt.e))
+			rec := encodeEntry(nil, &tt.e)
+			if n := recordSize(&tt.e); n < len(rec) {
+				t.Errorf("recordSize = %d, below the record's %d bytes", n, len(rec))
+			}
+			if a := testing.AllocsPerRun(10, func() { encodeEntry(nil, &tt.e) }); a != 1 {
+				t.Errorf("encodeEntry made %v allocations, want 1", a)
+			}
+			got, err := decodeEntry(rec)
 			if err != nil {
 				t.Fatalf("decode: %v", err)
 			}
