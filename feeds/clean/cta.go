@@ -63,6 +63,15 @@ func isCTA(b *block) bool {
 	if joinReadersRE.MatchString(b.fold) && b.words <= 30 {
 		return true
 	}
+	// Every test of ctaWords needs a strong word in the block or in one
+	// of its clauses, whose tokens are a run of the block's tokens.
+	return ctaLex.anyStrong(b.fold) && ctaWords(b)
+}
+
+// ctaWords reports whether b, at most 40 words long, is a call to action
+// by its vocabulary: as a whole, led by a call-to-action clause, or made
+// of calls to action and short asides.
+func ctaWords(b *block) bool {
 	if ctaText(b.fold, b.words, b.links) {
 		return true
 	}

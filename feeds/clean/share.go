@@ -115,6 +115,29 @@ func (l lexicon) score(f string) (n, hit, strongHit int) {
 	return n, hit, strongHit
 }
 
+// anyStrong reports whether score could count a strong word in folded
+// text f or in any run of its tokens: a strong token, two adjacent tokens
+// that written together are one, or a strong pair. It is one pass with no
+// allocation, so a caller that scores f and parts of it can skip them all
+// when it is false. A glued lexicon may find strong words inside any
+// token, so for one it is always true.
+func (l lexicon) anyStrong(f string) bool {
+	if l.glued {
+		return true
+	}
+	var buf [64]string
+	toks := appendFields(buf[:0], f)
+	for i, tok := range toks {
+		if l.strong[tok] {
+			return true
+		}
+		if i+1 < len(toks) && (l.strong[tok+toks[i+1]] || strongPairs[tok+" "+toks[i+1]]) {
+			return true
+		}
+	}
+	return false
+}
+
 // segment splits a glued token into lexicon words. It accepts the split
 // only when strong words make up at least half of the token, so ordinary
 // words that happen to split into short function words ("design" → "de
