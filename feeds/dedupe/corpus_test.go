@@ -12,6 +12,7 @@ import (
 	"github.com/tidyfeed/tidyfeed/feeds/dedupe"
 	"github.com/tidyfeed/tidyfeed/feeds/parse"
 	"github.com/tidyfeed/tidyfeed/internal/corpus"
+	"github.com/tidyfeed/tidyfeed/internal/race"
 	"github.com/tidyfeed/tidyfeed/storage"
 )
 
@@ -92,7 +93,7 @@ func TestCorpusRepoll(t *testing.T) {
 		}
 		// Under the race detector, which slows cleaning several times over,
 		// every third capture is enough to show re-polls add nothing.
-		if captures++; raceEnabled && captures%3 != 0 {
+		if captures++; race.Enabled && captures%3 != 0 {
 			continue
 		}
 		path := filepath.Join(dir, in.Path)

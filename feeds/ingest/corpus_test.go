@@ -23,6 +23,7 @@ import (
 	"github.com/tidyfeed/tidyfeed/feeds/parse"
 	"github.com/tidyfeed/tidyfeed/feeds/publish"
 	"github.com/tidyfeed/tidyfeed/internal/corpus"
+	"github.com/tidyfeed/tidyfeed/internal/race"
 	"github.com/tidyfeed/tidyfeed/storage"
 )
 
@@ -90,7 +91,7 @@ func TestCorpusPipeline(t *testing.T) {
 // 2s, as the corpus's TESTING.md asks, or 10s under the race detector,
 // which slows this code several times over.
 func perFileLimit() time.Duration {
-	if raceEnabled {
+	if race.Enabled {
 		return 10 * time.Second
 	}
 	return 2 * time.Second

@@ -23,6 +23,7 @@ import (
 	"github.com/tidyfeed/tidyfeed/feeds/ingest"
 	"github.com/tidyfeed/tidyfeed/feeds/parse"
 	"github.com/tidyfeed/tidyfeed/feeds/publish"
+	"github.com/tidyfeed/tidyfeed/internal/race"
 	"github.com/tidyfeed/tidyfeed/storage"
 )
 
@@ -289,7 +290,7 @@ func TestHostilePublishers(t *testing.T) {
 	notFeed := func(err error) bool { return errors.Is(err, parse.ErrNotFeed) }
 	// Under the race detector decompressing 10 MiB can take longer than
 	// the timeout; either limit is then a fine end.
-	capped := func(err error) bool { return tooLarge(err) || raceEnabled && isTimeout(err) }
+	capped := func(err error) bool { return tooLarge(err) || race.Enabled && isTimeout(err) }
 	for _, tc := range []struct {
 		path string
 		// want decides whether the poll's error is the right one; nil
@@ -366,7 +367,7 @@ func TestHostilePublishers(t *testing.T) {
 			// Within the limits: the timeout plus slack for parsing
 			// and cleaning 10 MiB (much slower under the race detector).
 			limit := hostileTimeout + 15*time.Second
-			if raceEnabled {
+			if race.Enabled {
 				limit = hostileTimeout + 60*time.Second
 			}
 			if took > limit {

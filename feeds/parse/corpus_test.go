@@ -15,6 +15,7 @@ import (
 
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/internal/corpus"
+	"github.com/tidyfeed/tidyfeed/internal/race"
 	"golang.org/x/net/html"
 )
 
@@ -361,7 +362,7 @@ func unescape(s string) string {
 // parseLimit is the per-file time budget: 2 s, or 10 s under the race
 // detector.
 func parseLimit() time.Duration {
-	if raceEnabled {
+	if race.Enabled {
 		return 10 * time.Second
 	}
 	return 2 * time.Second
