@@ -79,7 +79,7 @@ func newFamily(name, help string, typ dto.MetricType, label string) *family {
 
 // add appends feed's sample v; value is the second label's value.
 func (f *family) add(feed, value string, v float64) {
-	m := &dto.Metric{Label: []*dto.LabelPair{{Name: feedLabel, Value: proto.String(feed)}}}
+	m := feedMetric(feed)
 	if f.label != "" {
 		m.Label = append(m.Label, &dto.LabelPair{Name: proto.String(f.label), Value: proto.String(value)})
 	}
@@ -148,13 +148,21 @@ func fetchFamily(ids []string, counters map[string]*feedCounters, bounds []float
 			b.UpperBound, b.CumulativeCount = &bounds[i], &counts[i]
 			h.Bucket[i] = b
 		}
-		mf.Metric = append(mf.Metric, &dto.Metric{Label: []*dto.LabelPair{{Name: feedLabel, Value: proto.String(id)}}, Histogram: h})
+		m := feedMetric(id)
+		m.Histogram = h
+		mf.Metric = append(mf.Metric, m)
 	}
 	return mf
 }
 
 // feedLabel is the name of every per-feed series' first label, shared.
 var feedLabel = proto.String("feed")
+
+// feedMetric returns a sample of feed's series with its feed label and
+// no value yet.
+func feedMetric(feed string) *dto.Metric {
+	return &dto.Metric{Label: []*dto.LabelPair{{Name: feedLabel, Value: proto.String(feed)}}}
+}
 
 // counterIDs returns the IDs that have counters, sorted. The caller
 // holds m.mu.
