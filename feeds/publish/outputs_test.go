@@ -557,6 +557,55 @@ func TestArchiveIndexReadOnce(t *testing.T) {
 	}
 }
 
+// TestPeriodClosesWithoutStoreChange: when the open archive period
+// closes while the store stands still, the subscription document links
+// the period that just closed as its prev-archive, whether it is rendered
+// or served, without waiting for the next stored entry.
+func TestPeriodClosesWithoutStoreChange(t *testing.T) {
+	fake, p, now := archivePublisher(archiveOptions(), 100, 40)
+	fake.add(feeds.Entry{Key: "open", FeedID: testSources[0].ID, Title: "In the open week",
+		Link: "https://blog.example.org/open", Content: "<p>x</p>", Published: *now, Updated: *now, Seen: *now})
+	parse := func(step string, body []byte) *atomDoc {
+		t.Helper()
+		var d atomDoc
+		if err := xml.Unmarshal(body, &d); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		return &d
+	}
+	rendered := func(step string) string {
+		t.Helper()
+		doc, err := p.Render(t.Context(), Atom)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		return parse(step, doc.Body).link("prev-archive")
+	}
+	served := func(step string) string {
+		t.Helper()
+		w := httptest.NewRecorder()
+		p.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/feed.atom", nil))
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", step, w.Code)
+		}
+		return parse(step, w.Body.Bytes()).link("prev-archive")
+	}
+
+	before := rendered("before the week closes")
+	if got := served("served before the week closes"); got != before {
+		t.Fatalf("served prev-archive %q, rendered %q", got, before)
+	}
+	*now = now.Add(7 * 24 * time.Hour) // the open week closes; nothing is stored
+	o := archiveOptions()
+	closed := o.Link + docPath(DefaultOutput, Atom, periodOf(now.Add(-7*24*time.Hour), o.ArchivePeriod), o.ArchivePeriod)
+	if got := served("served after the week closed"); got != closed {
+		t.Errorf("served after the week closed: prev-archive %q, want the week that closed, %q (was %q)", got, closed, before)
+	}
+	if got := rendered("rendered after the week closed"); got != closed {
+		t.Errorf("rendered after the week closed: prev-archive %q, want %q", got, closed)
+	}
+}
+
 // TestArchiveIndexKeptOnRename: a feed learning its title re-renders the
 // documents but keeps the archive index; a new archive period, a filter
 // or a different set of sources reads the entries again.

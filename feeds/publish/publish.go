@@ -180,6 +180,7 @@ type cached struct {
 	version  uint64
 	gen      uint64
 	renames  uint64
+	open     int64        // the archive period open when it was rendered (it links the last closed one)
 	rendered time.Time    // when it was rendered
 	served   atomic.Int64 // unix nanoseconds ServeHTTP last served it (Refresh renders such documents again)
 
@@ -359,8 +360,8 @@ func (p *Publisher) previous(k docKey) *cached {
 }
 
 // Refresh renders again each document that ServeHTTP served in the last
-// two MaxStale and whose entries or source names changed since it was
-// rendered, in the caller's goroutine. Called after commits (the daemon
+// two MaxStale and whose entries or source names changed, or whose
+// archive period closed, since it was rendered, in the caller's goroutine. Called after commits (the daemon
 // does, at most once per MaxStale), it keeps busy documents current in
 // the background: readers are served the previous document meanwhile and
 // none waits for a render. Documents nobody read lately are left to be
@@ -374,8 +375,9 @@ func (p *Publisher) Refresh(ctx context.Context) error {
 	}
 	var docs []hot
 	p.mu.RLock()
+	open := periodOf(p.now(), p.opts.ArchivePeriod)
 	for k, c := range p.cache {
-		if served := c.served.Load(); c.gen == p.gen && served >= since && (c.version != version || c.renames != p.renames) {
+		if served := c.served.Load(); c.gen == p.gen && served >= since && (c.version != version || c.renames != p.renames || c.open != open) {
 			docs = append(docs, hot{k, served})
 		}
 	}
@@ -408,6 +410,9 @@ func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, 
 	p.mu.RLock()
 	opts, gen, renames, optsChanged, out := p.opts, p.gen, p.renames, p.optsChanged, p.outs[k.out]
 	p.mu.RUnlock()
+	// Read before build reads the clock: should the period close in
+	// between, the document is rendered again on the next request.
+	open := periodOf(p.now(), opts.ArchivePeriod)
 	if out == nil {
 		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, ErrUnknownOutput)
 	}
@@ -416,7 +421,7 @@ func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, 
 	if err != nil {
 		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, err)
 	}
-	c := &cached{doc: doc, version: version, gen: gen, renames: renames, rendered: p.now()}
+	c := &cached{doc: doc, version: version, gen: gen, renames: renames, open: open, rendered: p.now()}
 	if gz {
 		c.gzipped()
 	}
@@ -428,10 +433,14 @@ func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, 
 	return c, nil
 }
 
+// lookup returns the document cached for k if it is current: rendered
+// from version, with the current options and source names, in the current
+// archive period (a period that closes adds a page the document links).
 func (p *Publisher) lookup(k docKey, version uint64) *cached {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	if c := p.cache[k]; c != nil && c.version == version && c.gen == p.gen && c.renames == p.renames {
+	if c := p.cache[k]; c != nil && c.version == version && c.gen == p.gen && c.renames == p.renames &&
+		c.open == periodOf(p.now(), p.opts.ArchivePeriod) {
 		return c
 	}
 	return nil
