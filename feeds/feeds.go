@@ -197,6 +197,11 @@ type Podcast struct {
 	Author string `json:"author,omitempty"`
 }
 
+// Ref names one stored entry by its feed and key.
+type Ref struct {
+	FeedID, Key string
+}
+
 // Copy is one more source of a merged story: another feed's entry that
 // dedupe judged to be the same story, and why.
 type Copy struct {

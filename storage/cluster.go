@@ -134,6 +134,30 @@ func newStoryView(tx *bolt.Tx, want map[[8]byte]bool) *storyView {
 
 func (v *storyView) wanted(k id) bool { return v.want == nil || v.want[[8]byte(k[:8])] }
 
+// anchor returns the key under which the story of the entry k is emitted:
+// its first stored copy among the wanted feeds, or k itself when it stands
+// alone.
+func (v *storyView) anchor(k id) (id, error) {
+	mv := v.tx.Bucket(bucketMembers).Get(k[:])
+	if len(mv) != idLen {
+		return k, nil
+	}
+	rec, err := loadCluster(v.tx.Bucket(bucketClusters), id(mv))
+	if err != nil {
+		return k, err
+	}
+	for _, m := range rec.Members {
+		mk := makeID(m.FeedID, m.Key)
+		if !v.wanted(mk) {
+			continue
+		}
+		if raw, err := getEntry(v.tx, mk); err != nil || raw != nil {
+			return mk, err
+		}
+	}
+	return k, nil
+}
+
 // story returns what to emit for the raw entry e stored under k, or false
 // to skip it.
 func (v *storyView) story(k id, e feeds.Entry) (feeds.Entry, bool, error) {

@@ -3,8 +3,10 @@
 // feed (a Batch: the feed's state, its cleaned entries with their raw form,
 // and named blobs such as the cleaner's learned profile) and commits it in
 // one transaction, so a crash leaves all of it or none. It gives publish the
-// merged newest-first view (Recent), a change counter for cache validators
-// (Version, Changed), and reclean/explain a batched walk (ForEach, Replace).
+// merged newest-first view (Recent, and Walk, which streams all of it in
+// chunks, and Stories, which reads named entries of it for an archive
+// page), a change counter for cache validators (Version, Changed), and
+// reclean/explain a batched walk (ForEach, Replace).
 //
 // Callers never see a bbolt transaction. Only this package imports bbolt.
 // Deciding which entries are the same story is feeds/dedupe's job; this

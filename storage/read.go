@@ -136,13 +136,7 @@ func (s *Store) Recent(ctx context.Context, feedIDs []string, limit int) ([]feed
 	var out []feeds.Entry
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		out = out[:0]
-		var want map[[8]byte]bool
-		if feedIDs != nil {
-			want = make(map[[8]byte]bool, len(feedIDs))
-			for _, f := range feedIDs {
-				want[feedPrefix(f)] = true
-			}
-		}
+		want := wantFeeds(feedIDs)
 		budget := -1 // unlimited walk
 		if want != nil {
 			if limit <= 0 || len(want) <= fewFeeds {

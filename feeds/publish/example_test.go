@@ -16,6 +16,25 @@ type store struct{ entries []feeds.Entry }
 func (s store) Recent(ctx context.Context, feedIDs []string, limit int) ([]feeds.Entry, error) {
 	return s.entries, nil
 }
+func (s store) Walk(ctx context.Context, feedIDs []string, fn func(feeds.Entry) error) error {
+	for _, e := range s.entries {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+func (s store) Stories(ctx context.Context, feedIDs []string, refs []feeds.Ref) ([]feeds.Entry, error) {
+	var out []feeds.Entry
+	for _, r := range refs {
+		for _, e := range s.entries {
+			if e.FeedID == r.FeedID && e.Key == r.Key {
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}
 func (s store) Version() uint64    { return 1 }
 func (s store) Changed() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 

@@ -22,7 +22,8 @@ type fakeEntries struct {
 	err     error
 
 	recentCalls atomic.Int64
-	fullReads   atomic.Int64 // Recent calls without a limit
+	fullReads   atomic.Int64 // Recent calls without a limit (Walk makes one)
+	storyReads  atomic.Int64 // Stories calls
 }
 
 func (f *fakeEntries) Recent(ctx context.Context, feedIDs []string, limit int) ([]feeds.Entry, error) {
@@ -47,6 +48,42 @@ func (f *fakeEntries) Recent(ctx context.Context, feedIDs []string, limit int) (
 	slices.SortStableFunc(out, func(a, b feeds.Entry) int { return b.Published.Compare(a.Published) })
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Walk is Recent without a limit, one entry at a time; it counts as a
+// full read.
+func (f *fakeEntries) Walk(ctx context.Context, feedIDs []string, fn func(feeds.Entry) error) error {
+	es, err := f.Recent(ctx, feedIDs, 0)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Stories returns the stored entries refs name, in refs' order.
+func (f *fakeEntries) Stories(ctx context.Context, feedIDs []string, refs []feeds.Ref) ([]feeds.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	f.storyReads.Add(1)
+	var out []feeds.Entry
+	for _, r := range refs {
+		i := slices.IndexFunc(f.entries, func(e feeds.Entry) bool { return e.FeedID == r.FeedID && e.Key == r.Key })
+		if i >= 0 && slices.Contains(feedIDs, r.FeedID) {
+			out = append(out, f.entries[i])
+		}
 	}
 	return out, nil
 }

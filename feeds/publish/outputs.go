@@ -75,13 +75,15 @@ func (p *Publisher) names() []string {
 }
 
 // archiveIndex is an output's RFC 5005 archive: every closed period with
-// entries, as pages of entries by first-seen time.
+// entries, as pages of entries by first-seen time. A page holds only the
+// names of its entries, newest first (about 100 bytes an entry, where the
+// entries themselves are kilobytes), and reads them when it is rendered.
 type archiveIndex struct {
 	version uint64
 	open    int64     // index of the period still open when built
 	built   time.Time // when it was read from the store
 	period  time.Duration
-	pages   map[int64][]feeds.Entry
+	pages   map[int64][]feeds.Ref
 	order   []int64 // page indexes, oldest first
 }
 
@@ -109,26 +111,39 @@ func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options,
 	if idx != nil && idx.open == open && (idx.version == version || now.Sub(idx.built) < ArchiveRefresh) {
 		return idx, nil
 	}
-	idx = &archiveIndex{version: version, open: open, built: now, period: period, pages: make(map[int64][]feeds.Entry)}
+	idx = &archiveIndex{version: version, open: open, built: now, period: period, pages: make(map[int64][]feeds.Ref)}
+	shown := map[int64]bool{} // pages with an entry the filter lets through
 	if len(out.ids) > 0 {
-		es, err := p.entries.Recent(ctx, out.ids, 0)
-		if err != nil {
-			return nil, fmt.Errorf("read entries for the archive: %w", err)
+		ids := make(map[string]string, len(out.ids)) // a ref shares its source's ID
+		for _, id := range out.ids {
+			ids[id] = id
 		}
-		for _, e := range es {
+		err := p.entries.Walk(ctx, out.ids, func(e feeds.Entry) error {
 			if e.Seen.IsZero() {
-				continue
+				return nil
 			}
 			pg := periodOf(e.Seen, period)
 			if pg >= open {
-				continue // the open period is not archived yet
+				return nil // the open period is not archived yet
 			}
-			idx.pages[pg] = append(idx.pages[pg], e)
+			feedID, ok := ids[e.FeedID]
+			if !ok {
+				feedID = strings.Clone(e.FeedID)
+			}
+			// Cloned: e's strings share one allocation with its whole record.
+			idx.pages[pg] = append(idx.pages[pg], feeds.Ref{FeedID: feedID, Key: strings.Clone(e.Key)})
+			if !shown[pg] && out.filter.Match(&e, sourceName(out, e.FeedID)) == "" {
+				shown[pg] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read entries for the archive: %w", err)
 		}
 	}
 	// A page whose entries are all hidden by the filter does not exist.
-	for pg, es := range idx.pages {
-		if !slices.ContainsFunc(es, func(e feeds.Entry) bool { return out.filter.Match(&e, sourceName(out, e.FeedID)) == "" }) {
+	for pg := range idx.pages {
+		if !shown[pg] {
 			delete(idx.pages, pg)
 			continue
 		}

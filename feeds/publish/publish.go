@@ -24,6 +24,14 @@ import (
 type Entries interface {
 	// Recent returns up to limit entries of the given feeds, newest first.
 	Recent(ctx context.Context, feedIDs []string, limit int) ([]feeds.Entry, error)
+	// Walk calls fn for each entry of the given feeds, newest first, as
+	// Recent without a limit returns them, without holding them all: the
+	// archive index reads every stored entry through it.
+	Walk(ctx context.Context, feedIDs []string, fn func(feeds.Entry) error) error
+	// Stories returns the entries of the given feeds that refs name, as
+	// Recent returns them, in refs' order; refs no longer stored are
+	// skipped. An archive page reads its entries through it.
+	Stories(ctx context.Context, feedIDs []string, refs []feeds.Ref) ([]feeds.Entry, error)
 	// Version changes whenever the stored entries change.
 	Version() uint64
 	// Changed is when the stored entries last changed.
@@ -465,11 +473,14 @@ func (p *Publisher) build(ctx context.Context, k docKey, out *output, opts Optio
 			return Document{}, err
 		}
 	} else {
-		pg, ok := idx.pages[k.page]
+		refs, ok := idx.pages[k.page]
 		if !ok {
 			return Document{}, fmt.Errorf("archive page %d: %w", k.page, ErrUnknownOutput)
 		}
-		es, limit = pg, 0
+		if es, err = p.entries.Stories(ctx, out.ids, refs); err != nil {
+			return Document{}, fmt.Errorf("read archive page %d: %w", k.page, err)
+		}
+		limit = 0
 	}
 	ch := prepare(opts, out, es, changed, limit)
 	ch.links(opts, out, k, idx)
