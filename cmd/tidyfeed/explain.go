@@ -77,19 +77,27 @@ func findEntry(ctx context.Context, cfg *config.Config, store *storage.Store, qu
 		byID[s.ID] = s
 		ids = append(ids, s.ID)
 	}
-	recent, err := store.Recent(ctx, ids, 0)
-	if err != nil {
+	// One walk, newest first, without holding the store: a link match
+	// ends it; the first entry of a feed so named is kept in case none does.
+	key := canon.Key(query)
+	var byLink, byName *feeds.Entry
+	errFound := errors.New("found")
+	err := store.Walk(ctx, ids, func(e feeds.Entry) error {
+		if e.Link != "" && (canon.Key(e.Link) == key || canon.Key(e.Raw.Link) == key) {
+			byLink = &e
+			return errFound
+		}
+		if byName == nil && (strings.EqualFold(sourceName(byID[e.FeedID], cfg), query) || e.FeedID == query) {
+			byName = &e
+		}
+		return nil
+	})
+	if err != nil && err != errFound {
 		return feeds.Entry{}, feeds.Source{}, fmt.Errorf("read entries: %w", err)
 	}
-	key := canon.Key(query)
-	for _, e := range recent {
-		if e.Link != "" && (canon.Key(e.Link) == key || canon.Key(e.Raw.Link) == key) {
-			return e, byID[e.FeedID], nil
-		}
-	}
-	for _, e := range recent { // newest first
-		if strings.EqualFold(sourceName(byID[e.FeedID], cfg), query) || e.FeedID == query {
-			return e, byID[e.FeedID], nil
+	for _, e := range []*feeds.Entry{byLink, byName} {
+		if e != nil {
+			return *e, byID[e.FeedID], nil
 		}
 	}
 	return feeds.Entry{}, feeds.Source{}, fmt.Errorf("no stored entry has the link %q and no configured feed with entries is named so", query)
