@@ -127,9 +127,14 @@ outputs:
 		t.Fatal(err)
 	}
 	runDaemon(t, config)
+	// Each output is waited for on its own: a document rendered before the
+	// last poll stored may be served for up to 2*publish.MaxStale.
 	waitFor(t, "both feeds published and pinged", 15*time.Second, func() bool {
 		code, body := fetchURL(base + "/feed.json")
+		_, tech := fetchURL(base + "/tech.atom")
+		_, shows := fetchURL(base + "/shows.rss")
 		return code == 200 && strings.Contains(body, "Episode 3") && strings.Contains(body, "Post 0 about Go") &&
+			strings.Contains(tech, "Post 0 about Go") && strings.Contains(shows, "Episode 3") &&
 			hub.count(base+"/tech.atom") > 0 && hub.count(base+"/shows.atom") > 0
 	})
 	return base, public, hub, config
