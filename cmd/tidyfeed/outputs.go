@@ -142,20 +142,25 @@ func (d *daemon) requestSync() {
 // per publish.MaxStale: a daemon that stores many polls a second renders
 // its outputs and pings its hub about once a second, not once per poll
 // (every output is rendered afresh after a change: 15–23 ms per format at
-// 200 items), and here rather than in a reader's request. It returns when
-// ctx ends; run syncs what is left after the last polls.
+// 200 items), and here rather than in a reader's request. It also syncs
+// when an archive period closes, which changes the documents without a
+// store change. It returns when ctx ends; run syncs what is left after the
+// last polls.
 func (d *daemon) syncLoop(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-d.syncReq:
-			d.applyLearned()
-			if err := d.publisher.Refresh(ctx); err != nil && ctx.Err() == nil {
-				d.logger.Warn("render outputs", "error", err)
-			}
-			d.syncOutputs(ctx)
+		case <-time.After(time.Until(d.publisher.PeriodEnds()) + time.Second):
+			// A new archive page: the documents link it even if nothing
+			// was stored, and the static copies and the hub should follow.
 		}
+		d.applyLearned()
+		if err := d.publisher.Refresh(ctx); err != nil && ctx.Err() == nil {
+			d.logger.Warn("render outputs", "error", err)
+		}
+		d.syncOutputs(ctx)
 		select {
 		case <-ctx.Done():
 			return

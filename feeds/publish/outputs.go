@@ -168,6 +168,17 @@ func sourceName(out *output, feedID string) string {
 	return feedID
 }
 
+// PeriodEnds returns when the open archive period closes, by the
+// publisher's clock. The documents then link one more archive page, so a
+// caller that keeps copies of them (Sync's static folder, a hub's
+// subscribers) should sync then even if nothing was stored.
+func (p *Publisher) PeriodEnds() time.Time {
+	p.mu.RLock()
+	period := p.opts.ArchivePeriod
+	p.mu.RUnlock()
+	return time.Unix((periodOf(p.now(), period)+1)*int64(period/time.Second), 0)
+}
+
 // periodOf returns the index of the period holding t (periods start at the
 // Unix epoch).
 func periodOf(t time.Time, period time.Duration) int64 {

@@ -606,6 +606,27 @@ func TestPeriodClosesWithoutStoreChange(t *testing.T) {
 	}
 }
 
+// TestPeriodEnds: PeriodEnds is the first instant of the next archive
+// period, by the publisher's clock and options.
+func TestPeriodEnds(t *testing.T) {
+	o := archiveOptions() // weekly; periods start at the Unix epoch, a Thursday
+	_, p, now := archivePublisher(o, 1, 0)
+	*now = time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC) // a Wednesday
+	want := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	if got := p.PeriodEnds(); !got.Equal(want) {
+		t.Errorf("PeriodEnds on Wednesday evening = %v, want %v", got, want)
+	}
+	*now = want // the new period has begun
+	if got := p.PeriodEnds(); !got.Equal(want.Add(7 * 24 * time.Hour)) {
+		t.Errorf("PeriodEnds at the start of a period = %v, want a week later", got)
+	}
+	o.ArchivePeriod = 24 * time.Hour
+	p.SetOptions(o)
+	if got := p.PeriodEnds(); !got.Equal(want.Add(24 * time.Hour)) {
+		t.Errorf("daily PeriodEnds = %v, want %v", got, want.Add(24*time.Hour))
+	}
+}
+
 // TestArchiveIndexKeptOnRename: a feed learning its title re-renders the
 // documents but keeps the archive index; a new archive period, a filter
 // or a different set of sources reads the entries again.
