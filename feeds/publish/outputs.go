@@ -76,7 +76,7 @@ func (p *Publisher) names() []string {
 
 // archiveIndex is an output's RFC 5005 archive: every closed period with
 // entries, as pages of entries by first-seen time. A page holds only the
-// names of its entries, newest first (about 100 bytes an entry, where the
+// names of its entries, newest first (about 55 bytes an entry, where the
 // entries themselves are kilobytes), and reads them when it is rendered.
 type archiveIndex struct {
 	version uint64

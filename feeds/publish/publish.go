@@ -369,11 +369,12 @@ func (p *Publisher) previous(k docKey) *cached {
 
 // Refresh renders again each document that ServeHTTP served in the last
 // two MaxStale and whose entries or source names changed, or whose
-// archive period closed, since it was rendered, in the caller's goroutine. Called after commits (the daemon
-// does, at most once per MaxStale), it keeps busy documents current in
-// the background: readers are served the previous document meanwhile and
-// none waits for a render. Documents nobody read lately are left to be
-// rendered on demand. It returns the renders' errors joined.
+// archive period closed, since it was rendered, in the caller's
+// goroutine. Called after commits (the daemon does, at most once per
+// MaxStale), it keeps busy documents current in the background: readers
+// are served the previous document meanwhile and none waits for a render.
+// Documents nobody read lately are left to be rendered on demand. It
+// returns the renders' errors joined.
 func (p *Publisher) Refresh(ctx context.Context) error {
 	version := p.entries.Version()
 	since := p.now().Add(-2 * p.maxStale).UnixNano()
