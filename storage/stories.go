@@ -11,9 +11,9 @@ import (
 )
 
 // Walk calls fn for every story of the given feeds (nil: every feed),
-// newest first, exactly as Recent without a limit returns them, but
-// reading 256 records at a time, each chunk in its own short read
-// transaction, so its memory does not grow with the store. fn runs outside
+// newest first, exactly as Recent without a limit returns them, but in
+// chunks of at most 256 stories, each read in its own short transaction,
+// so its memory does not grow with the store. fn runs outside
 // any transaction. Walk stops at the first error fn returns and returns it
 // unwrapped. Entries saved or deleted during the walk may or may not be
 // seen.
@@ -42,8 +42,12 @@ func (s *Store) Walk(ctx context.Context, feedIDs []string, fn func(feeds.Entry)
 				k, v = c.Prev()
 			}
 		}
-		for ; k != nil && len(batch) < chunk; k, v = c.Prev() {
-			before = bytes.Clone(k)
+		// A chunk ends at 256 stories or 1,024 keys looked at, whichever
+		// comes first, so that a walk of a few feeds among many still
+		// keeps each transaction short.
+		for steps := 0; k != nil && len(batch) < chunk && steps < 4*chunk; k, v = c.Prev() {
+			steps++
+			before = append(before[:0], k...)
 			if want != nil && (len(k) != entryLen || !want[[8]byte(k[8:16])]) {
 				continue
 			}

@@ -10,8 +10,9 @@ import (
 	"github.com/tidyfeed/tidyfeed/feeds"
 )
 
-// storiesStore holds 750 entries of three feeds, more than two of Walk's
-// chunks: feed b repeats 50 of feed a's links (merged stories, b's copy
+// storiesStore holds 1,500 entries of three feeds, more than five of
+// Walk's chunks and, for feed c alone, more keys than one chunk looks at:
+// feed b repeats 84 of feed a's links (merged stories, b's copy
 // preferred), and feed c opted out of merging.
 func storiesStore(t *testing.T) *Store {
 	t.Helper()
@@ -19,23 +20,23 @@ func storiesStore(t *testing.T) *Store {
 	s := openTest(t, "", Options{Now: clk.Now})
 	pub := clk.Now().Add(-1000 * time.Hour)
 	var a, b, c []feeds.Entry
-	for i := range 400 {
+	for i := range 900 {
 		a = append(a, story("a", fmt.Sprintf("a%d", i), fmt.Sprintf("A %d", i), fmt.Sprintf("https://a.example/%d", i), "<p>a</p>", pub.Add(time.Duration(i)*time.Hour)))
 	}
-	for i := range 300 {
+	for i := range 500 {
 		link := fmt.Sprintf("https://b.example/%d", i)
 		if i%6 == 0 {
 			link = fmt.Sprintf("https://a.example/%d", i) // a's story, seen again
 		}
 		b = append(b, story("b", fmt.Sprintf("b%d", i), fmt.Sprintf("B %d", i), link, "<p>b</p>", pub.Add(time.Duration(i)*time.Hour+time.Minute)))
 	}
-	for i := range 50 {
+	for i := range 100 {
 		c = append(c, story("c", fmt.Sprintf("c%d", i), fmt.Sprintf("C %d", i), fmt.Sprintf("https://a.example/%d", i), "<p>c</p>", pub.Add(time.Duration(i)*time.Hour)))
 	}
 	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "a"}, Entries: a})
 	clk.Advance(time.Minute)
-	if res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "b"}, Priority: 5, Entries: b}); res.Merged != 50 {
-		t.Fatalf("feed b: %d merged, want 50", res.Merged)
+	if res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "b"}, Priority: 5, Entries: b}); res.Merged != 84 {
+		t.Fatalf("feed b: %d merged, want 84", res.Merged)
 	}
 	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "c"}, NoDedupe: true, Entries: c})
 	return s
@@ -59,8 +60,8 @@ func TestWalkIsRecent(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("Walk gave %d stories, Recent %d", len(got), len(want))
 			}
-			if ids == nil && len(got) != 700 {
-				t.Errorf("%d stories of all feeds, want 700 (750 entries, 50 merged)", len(got))
+			if ids == nil && len(got) != 1416 {
+				t.Errorf("%d stories of all feeds, want 1416 (1,500 entries, 84 merged)", len(got))
 			}
 
 			refs := make([]feeds.Ref, 0, len(got)+2)
@@ -94,12 +95,12 @@ func TestWalkStopsAtError(t *testing.T) {
 	stop := errors.New("enough")
 	n := 0
 	err := s.Walk(t.Context(), nil, func(feeds.Entry) error {
-		if n++; n == 300 {
+		if n++; n == 600 {
 			return stop
 		}
 		return nil
 	})
-	if err != stop || n != 300 {
-		t.Errorf("Walk = %v after %d stories, want %v unwrapped after 300", err, n, stop)
+	if err != stop || n != 600 {
+		t.Errorf("Walk = %v after %d stories, want %v unwrapped after 600", err, n, stop)
 	}
 }
