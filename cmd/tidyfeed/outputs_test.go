@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -127,15 +128,19 @@ outputs:
 		t.Fatal(err)
 	}
 	runDaemon(t, config)
-	// Each output is waited for on its own: a document rendered before the
-	// last poll stored may be served for up to 2*publish.MaxStale.
+	// Every output is waited for, in every format: a document rendered
+	// before the last poll stored may be served for up to
+	// 2*publish.MaxStale.
 	waitFor(t, "both feeds published and pinged", 15*time.Second, func() bool {
-		code, body := fetchURL(base + "/feed.json")
-		_, tech := fetchURL(base + "/tech.atom")
-		_, shows := fetchURL(base + "/shows.rss")
-		return code == 200 && strings.Contains(body, "Episode 3") && strings.Contains(body, "Post 0 about Go") &&
-			strings.Contains(tech, "Post 0 about Go") && strings.Contains(shows, "Episode 3") &&
-			hub.count(base+"/tech.atom") > 0 && hub.count(base+"/shows.atom") > 0
+		for name, marker := range map[string]string{"feed": "Post 0 about Go", "tech": "Post 0 about Go", "shows": "Episode 3"} {
+			for _, format := range []string{"atom", "rss", "json"} {
+				if code, body := fetchURL(base + "/" + name + "." + format); code != 200 || !strings.Contains(body, marker) {
+					return false
+				}
+			}
+		}
+		_, all := fetchURL(base + "/feed.json")
+		return strings.Contains(all, "Episode 3") && hub.count(base+"/tech.atom") > 0 && hub.count(base+"/shows.atom") > 0
 	})
 	return base, public, hub, config
 }
@@ -174,7 +179,16 @@ func TestOutputsEndToEnd(t *testing.T) {
 		{"/feed.rss", []string{"Episode 2", "Post 0 about Go"}, []string{"Sponsored", "From the future", "Post 25 about Go"}},
 		{"/sources.opml", []string{`text="Tech Blog"`, `/blog.rss"`, `category="podcast"`}, nil},
 	} {
-		code, body := fetchURL(base + tt.path)
+		// A document rendered before the last poll stored may be served for
+		// up to 2*publish.MaxStale: give each one that long to be current.
+		var code int
+		var body string
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			code, body = fetchURL(base + tt.path)
+			if code == 200 && !slices.ContainsFunc(tt.has, func(s string) bool { return !strings.Contains(body, s) }) || time.Now().After(deadline) {
+				break
+			}
+		}
 		if code != 200 {
 			t.Errorf("GET %s: %d", tt.path, code)
 			continue
