@@ -23,7 +23,20 @@ type fakeEntries struct {
 
 	recentCalls atomic.Int64
 	fullReads   atomic.Int64 // Recent calls without a limit (Walk makes one)
-	storyReads  atomic.Int64 // Stories calls
+}
+
+// lock fails with ctx's error or the injected one, else locks f for the
+// caller to unlock.
+func (f *fakeEntries) lock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	if f.err != nil {
+		f.mu.Unlock()
+		return f.err
+	}
+	return nil
 }
 
 func (f *fakeEntries) Recent(ctx context.Context, feedIDs []string, limit int) ([]feeds.Entry, error) {
@@ -31,14 +44,10 @@ func (f *fakeEntries) Recent(ctx context.Context, feedIDs []string, limit int) (
 	if limit <= 0 {
 		f.fullReads.Add(1)
 	}
-	if err := ctx.Err(); err != nil {
+	if err := f.lock(ctx); err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, f.err
-	}
 	var out []feeds.Entry
 	for _, e := range f.entries {
 		if slices.Contains(feedIDs, e.FeedID) {
@@ -69,15 +78,10 @@ func (f *fakeEntries) Walk(ctx context.Context, feedIDs []string, fn func(feeds.
 
 // Stories returns the stored entries refs name, in refs' order.
 func (f *fakeEntries) Stories(ctx context.Context, feedIDs []string, refs []feeds.Ref) ([]feeds.Entry, error) {
-	if err := ctx.Err(); err != nil {
+	if err := f.lock(ctx); err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, f.err
-	}
-	f.storyReads.Add(1)
 	var out []feeds.Entry
 	for _, r := range refs {
 		i := slices.IndexFunc(f.entries, func(e feeds.Entry) bool { return e.FeedID == r.FeedID && e.Key == r.Key })
