@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -28,18 +30,49 @@ func chromium(t *testing.T) string {
 }
 
 // browse runs headless Chromium on url with extra flags and returns stdout.
+// A browser that dies of a signal (Chromium segfaults now and then on a
+// busy machine, whatever the page) is started again, up to three times;
+// any other failure, and the third crash, fail the test with the
+// browser's last words.
 func browse(t *testing.T, bin, url string, flags ...string) string {
 	t.Helper()
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		out, stderr, err := runChromium(t, bin, url, flags)
+		if err == nil {
+			return out
+		}
+		var exit *exec.ExitError
+		crashed := errors.As(err, &exit) && exit.ProcessState.Sys().(syscall.WaitStatus).Signaled()
+		if !crashed || attempt == attempts || t.Context().Err() != nil {
+			t.Fatalf("chromium %v (attempt %d): %v\n%s", flags, attempt, err, lastLines(stderr, 10))
+		}
+		t.Logf("chromium %v crashed (%v), starting it again:\n%s", flags, err, lastLines(stderr, 5))
+	}
+}
+
+// runChromium runs the browser once, with its own profile folder and a
+// minute to finish.
+func runChromium(t *testing.T, bin, url string, flags []string) (stdout, stderr string, err error) {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
 		"--user-data-dir=" + t.TempDir(), "--window-size=1280,720"}, flags...)
-	out, err := exec.CommandContext(ctx, bin, append(args, url)...).Output()
-	if err != nil {
-		t.Fatalf("chromium %v: %v", flags, err)
+	cmd := exec.CommandContext(ctx, bin, append(args, url)...)
+	var errBuf strings.Builder
+	cmd.Stderr = &errBuf
+	out, err := cmd.Output()
+	return string(out), errBuf.String(), err
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
 	}
-	return string(out)
+	return strings.Join(lines, "\n")
 }
 
 // TestStatusPageInChromium renders /status in headless Chromium: one row
