@@ -576,7 +576,6 @@ func normalize(o Options) Options {
 	return o
 }
 
-// sameOutput reports whether a and b render the same documents.
 // sameArchive reports whether a and b put the same entries on the same
 // archive pages: the same period, sources, outputs and filters, and, when
 // a filter may match on feed names, the same names. A feed learning its
@@ -598,6 +597,7 @@ func hasRules(s *filter.Set) bool {
 	return len(r.Include)+len(r.Exclude) > 0
 }
 
+// sameOutput reports whether a and b render the same documents.
 func sameOutput(a, b Options) bool {
 	return a.Title == b.Title && a.Link == b.Link && a.MaxItems == b.MaxItems &&
 		a.Generator == b.Generator && a.Hub == b.Hub && a.ArchivePeriod == b.ArchivePeriod &&

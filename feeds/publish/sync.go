@@ -180,6 +180,7 @@ type HubError struct {
 	Code int // the HTTP status
 }
 
+// Error says which status the hub answered.
 func (e *HubError) Error() string {
 	return fmt.Sprintf("hub answered %d %s", e.Code, http.StatusText(e.Code))
 }
