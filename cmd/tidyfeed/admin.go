@@ -177,22 +177,33 @@ func (d *daemon) retain(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
-		d.mu.Lock()
-		cfg := d.cfg
-		d.mu.Unlock()
-		start := time.Now()
-		res, err := d.store.Prune(ctx, keepPolicy(cfg), 0)
-		for id, n := range res.Deleted {
-			d.metrics.ObservePruned(id, n)
-		}
-		switch {
-		case err != nil && ctx.Err() == nil:
-			d.logger.Error("retention failed", "error", err)
-		case res.Total() > 0 || res.Tombstones > 0:
-			d.logger.Info("retention applied", "entries", res.Total(), "tombstones", res.Tombstones,
-				"duration", time.Since(start).Round(time.Millisecond))
-		}
+		d.retainOnce(ctx)
 		t.Reset(retentionEvery)
+	}
+}
+
+// retainOnce prunes what the configured keep policies no longer keep. A
+// pass that removed entries changed the outputs, so it asks for a sync:
+// the static folder and the hub's subscribers must drop them too, even
+// when no poll stores anything afterwards.
+func (d *daemon) retainOnce(ctx context.Context) {
+	d.mu.Lock()
+	cfg := d.cfg
+	d.mu.Unlock()
+	start := time.Now()
+	res, err := d.store.Prune(ctx, keepPolicy(cfg), 0)
+	for id, n := range res.Deleted {
+		d.metrics.ObservePruned(id, n)
+	}
+	if res.Total() > 0 {
+		d.requestSync()
+	}
+	switch {
+	case err != nil && ctx.Err() == nil:
+		d.logger.Error("retention failed", "error", err)
+	case res.Total() > 0 || res.Tombstones > 0:
+		d.logger.Info("retention applied", "entries", res.Total(), "tombstones", res.Tombstones,
+			"duration", time.Since(start).Round(time.Millisecond))
 	}
 }
 

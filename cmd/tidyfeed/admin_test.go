@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -326,5 +327,49 @@ func TestAutoCompact(t *testing.T) {
 	autoCompact(t.Context(), path, logger) // now small and dense: untouched
 	if again, _ := os.Stat(path); again.Size() != after.Size() || strings.Count(logs.String(), "store compacted") != 1 {
 		t.Errorf("second start compacted again: %d → %d bytes", after.Size(), again.Size())
+	}
+}
+
+// TestRetentionRequestsSync: a retention pass that removes entries asks
+// syncLoop for a sync, so the static folder and the hub's subscribers
+// drop them even when no poll stores anything afterwards; a pass that
+// removes nothing asks for none.
+func TestRetentionRequestsSync(t *testing.T) {
+	cfg, err := config.Parse("feeds.yaml", []byte("keep: {max_items: 2}\nfeeds:\n  - url: https://a.example/feed\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := cfg.Sources()[0].ID
+	store := openStore(t)
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var batch storage.Batch
+	batch.State.FeedID = feed
+	for i := range 5 {
+		batch.Entries = append(batch.Entries, feeds.Entry{Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i),
+			Title: fmt.Sprint("Story ", i), Link: fmt.Sprintf("https://a.example/%d", i), Content: "<p>text</p>",
+			Published: base.Add(time.Duration(i) * time.Hour)})
+	}
+	if _, err := store.Save(t.Context(), batch); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	d := &daemon{store: store, cfg: cfg, syncReq: make(chan struct{}, 1), logger: logger, metrics: newMetrics(store, logger)}
+
+	for pass, want := range []struct {
+		kept int
+		sync bool
+	}{{2, true}, {2, false}} {
+		d.retainOnce(t.Context())
+		es, err := store.Recent(t.Context(), []string{feed}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		requested := len(d.syncReq) == 1
+		if requested {
+			<-d.syncReq
+		}
+		if len(es) != want.kept || requested != want.sync {
+			t.Errorf("pass %d: %d entries kept, sync requested %v; want %d, %v", pass+1, len(es), requested, want.kept, want.sync)
+		}
 	}
 }
