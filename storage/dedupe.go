@@ -37,7 +37,11 @@ type storedKey struct {
 // churned looks for the stored entry of the same feed with the same
 // canonical link, for a GUID-keyed entry that is not stored under its key:
 // the publisher regenerated its GUID (a new build, http→https, a GUID equal
-// to a changed title). The link must identify one entry of the document.
+// to a changed title). The link must identify one entry of the document,
+// and the two must be published at the same second (or, when the new
+// entry has no date, carry the same title): a feed that lists only its
+// latest item, linking the same page every time (a podcast's show page, a
+// daily digest), publishes a new item, not the old one under a new GUID.
 func (w *saver) churned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed, links map[string]int) (storedKey, bool) {
 	if !strings.HasPrefix(e.Key, dedupe.ByGUID) || sd.urlKey == "" || links[sd.urlKey] != 1 {
 		return storedKey{}, false
@@ -58,6 +62,10 @@ func (w *saver) churned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed, links map
 		if err != nil || dedupe.URLKey(old.Link) != sd.urlKey || !strings.HasPrefix(old.Key, dedupe.ByGUID) {
 			return true
 		}
+		if dated := !e.Published.IsZero() || !e.Updated.IsZero(); dated && pubSec(pubKey(old.Published, old.Seen)) != pubSec(newPub(e, w.now)) ||
+			!dated && old.Title != e.Title {
+			return true
+		}
 		// Another key of this batch may still claim it (the document lists
 		// both): then it is not churn.
 		for _, be := range w.batch.Entries {
@@ -71,30 +79,35 @@ func (w *saver) churned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed, links map
 	return found, ok
 }
 
-// tombstoned reports whether a new entry was purged before: by its key, or
-// (for a regenerated GUID) by its feed and canonical link. It counts it,
-// and renews the stamps of the tombstones it matched when they are older
-// than tombRenew, so that ExpireTombstones keeps every tombstone whose
-// entry a feed still lists.
-func (w *saver) tombstoned(tx *bolt.Tx, k id, sd *signed) (bool, error) {
+// tombstoned reports whether the new entry e was purged before: by its
+// key, or (for a regenerated GUID) by its feed and canonical link together
+// with its publication time. A link alone cannot say it: every episode of
+// a podcast may link its show page, and purging one must not refuse the
+// next. It counts it, and renews the stamps of the tombstones it matched
+// when they are older than tombRenew, so that ExpireTombstones keeps every
+// tombstone whose entry a feed still lists.
+func (w *saver) tombstoned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed) (bool, error) {
 	tombs := tx.Bucket(bucketTombstones)
-	keys := [][]byte{k[:]}
+	dead := false
+	renew := func(tk, v []byte) error {
+		dead = true
+		if !stampOf(v).Before(w.now.Add(-tombRenew)) {
+			return nil
+		}
+		w.renew++
+		return tombs.Put(tk, append(putUint64(uint64(w.now.UnixNano())), v[8:]...))
+	}
+	if v := tombs.Get(k[:]); v != nil {
+		if err := renew(k[:], v); err != nil {
+			return false, err
+		}
+	}
 	if sd.urlKey != "" {
 		lk := makeID(w.batch.State.FeedID, linkTombKey+sd.urlKey)
-		keys = append(keys, lk[:])
-	}
-	dead := false
-	for _, tk := range keys {
-		v := tombs.Get(tk)
-		if v == nil {
-			continue
-		}
-		dead = true
-		if stampOf(v).Before(w.now.Add(-tombRenew)) {
-			if err := tombs.Put(tk, putUint64(uint64(w.now.UnixNano()))); err != nil {
+		if v := tombs.Get(lk[:]); len(v) == 16 && pubSec(binary.BigEndian.Uint64(v[8:])) == pubSec(newPub(e, w.now)) {
+			if err := renew(lk[:], v); err != nil {
 				return false, err
 			}
-			w.renew++
 		}
 	}
 	if dead {

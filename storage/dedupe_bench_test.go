@@ -149,7 +149,7 @@ func BenchmarkDedupeLookup(b *testing.B) {
 						if tx.Bucket(bucketIDs).Get(k[:]) != nil {
 							b.Fatal("probe already stored")
 						}
-						if _, err := w.tombstoned(tx, k, &sd); err != nil {
+						if _, err := w.tombstoned(tx, k, p, &sd); err != nil {
 							return err
 						}
 						w.churned(tx, k, p, &sd, map[string]int{sd.urlKey: 1})

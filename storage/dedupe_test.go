@@ -136,16 +136,16 @@ func mapsKeys(m map[string]feeds.Entry) func(func(string) bool) {
 func TestGUIDChurnAndTombstones(t *testing.T) {
 	clk := newClock()
 	s := openTest(t, "", Options{Now: clk.Now})
-	pub := clk.Now().Add(-48 * time.Hour)
+	pub, bpub := clk.Now().Add(-48*time.Hour), clk.Now()
 	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{
 		story("f", "g:build-1-a", "A", "https://f.example/a", "<p>a</p>", pub),
-		story("f", "g:build-1-b", "B", "https://f.example/b", "<p>b</p>", clk.Now()),
+		story("f", "g:build-1-b", "B", "https://f.example/b", "<p>b</p>", bpub),
 	}})
 	clk.Advance(time.Hour)
-	// The next build regenerates every GUID; links stay put.
+	// The next build regenerates every GUID; links and dates stay put.
 	res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{
 		story("f", "g:build-2-a", "A", "https://f.example/a", "<p>a</p>", pub),
-		story("f", "g:build-2-b", "B edited", "https://f.example/b", "<p>b, edited</p>", clk.Now()),
+		story("f", "g:build-2-b", "B edited", "https://f.example/b", "<p>b, edited</p>", bpub),
 	}})
 	if res.New != 0 || res.Updated != 1 || res.Unchanged != 1 {
 		t.Errorf("churned GUIDs: %+v; want 0 new, 1 updated, 1 unchanged", res)
@@ -175,6 +175,25 @@ func TestGUIDChurnAndTombstones(t *testing.T) {
 	}
 	if st, _, _ := s.State(t.Context(), "f"); st.Entries != 1 {
 		t.Errorf("state Entries = %d after purge, want 1", st.Entries)
+	}
+}
+
+// TestChurnWithoutDates: an undated entry under a new GUID with the link
+// and title of a stored one is that entry; with another title it is new.
+func TestChurnWithoutDates(t *testing.T) {
+	clk := newClock()
+	s := openTest(t, "", Options{Now: clk.Now})
+	undated := func(guid, title string) feeds.Entry {
+		return story("f", guid, title, "https://f.example/today", "<p>"+title+"</p>", time.Time{})
+	}
+	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{undated("g:1", "Monday")}})
+	clk.Advance(time.Hour)
+	if res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{undated("g:1b", "Monday")}}); res.New != 0 {
+		t.Errorf("same title under a new GUID: %+v; want the stored entry", res)
+	}
+	clk.Advance(24 * time.Hour)
+	if res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{undated("g:2", "Tuesday")}}); res.New != 1 {
+		t.Errorf("another title under a new GUID: %+v; want a new entry", res)
 	}
 }
 

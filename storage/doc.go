@@ -31,7 +31,8 @@
 //	bodies    body(8) | feed(8) | key(8) → flags(1)
 //	members   feed(8) | key(8)           → story(16): feed(8) | key(8) of its first copy
 //	clusters  story(16)                  → JSON: the story's copies, first first, with reasons
-//	tombstones feed(8) | key(8)          → unix nanos of the purge
+//	tombstones feed(8) | key(8)          → unix nanos of the purge; for a link tombstone
+//	                                       (feed, "tomb-link:" + canonical link) also the purged entry's pub(8)
 //
 // feed(8) is the first 8 bytes of SHA-256(FeedID) and key(8) the first 8
 // bytes of SHA-256(Key), so feed(8)|key(8) is a fixed-size identity of
@@ -74,10 +75,14 @@
 //     differs only because its definition changed (dedupe.SameMaterial)
 //     is stored quietly, as no update;
 //   - purged before (a tombstone on its key, or on its feed and canonical
-//     link): skipped, counted in SaveResult.Tombstoned;
-//   - the same feed's stored entry with the same canonical link under an
-//     older GUID (GUIDs regenerated between polls): that entry, updated in
-//     place under its stored key; FeedState.Identity records the churn;
+//     link together with the same publication second): skipped, counted
+//     in SaveResult.Tombstoned;
+//   - the same feed's stored entry with the same canonical link and
+//     publication second (the same title when undated) under an older GUID
+//     (GUIDs regenerated between polls): that entry, updated in place under
+//     its stored key; FeedState.Identity records the churn. A link alone is
+//     no identity: a feed may link every item to one page (a podcast's
+//     show page, a daily digest);
 //   - else new, and, unless its feed opted out (Batch.NoDedupe), merged
 //     into another feed's story with the same global GUID, else the same
 //     canonical URL, else the same body text word for word (at least

@@ -39,7 +39,7 @@ var errNothing = errors.New("storage: nothing to do")
 // stampOf decodes a tombstone's value: the unix nanos of the purge or of
 // the last time a Save met its entry again.
 func stampOf(v []byte) time.Time {
-	if len(v) != 8 {
+	if len(v) < 8 {
 		return time.Time{}
 	}
 	return time.Unix(0, int64(binary.BigEndian.Uint64(v)))

@@ -93,12 +93,14 @@ func TestPrune(t *testing.T) {
 }
 
 // TestPrunedNeverReturn re-polls a feed that still lists pruned entries, and
-// one that lists them under new GUIDs: none comes back, and their
-// tombstones outlive the tombstone age as long as polls keep meeting them.
+// one that lists them under new GUIDs (same links, same dates): none comes
+// back, and their tombstones outlive the tombstone age as long as polls
+// keep meeting them.
 func TestPrunedNeverReturn(t *testing.T) {
 	clk := newClock()
 	s := openTest(t, "", Options{Now: clk.Now})
-	savePoll(t, s, "a", 30, clk.Now())
+	first := clk.Now()
+	savePoll(t, s, "a", 30, first)
 	keep := func(string) Keep { return Keep{MaxItems: 10} }
 	if res, err := s.Prune(t.Context(), keep, 0); err != nil || res.Deleted["a"] != 20 {
 		t.Fatalf("Prune = %+v, %v; want 20 deleted", res, err)
@@ -119,10 +121,10 @@ func TestPrunedNeverReturn(t *testing.T) {
 		t.Errorf("after 400 days of re-polls: %d entries stored, want 10", got)
 	}
 
-	// Regenerated GUIDs: same links, new keys.
+	// Regenerated GUIDs: same links and dates, new keys.
 	var es []feeds.Entry
 	for i := 10; i < 30; i++ {
-		e := entry("a", fmt.Sprintf("new-guid-%d", i), "x", clk.Now().Add(-time.Duration(i)*time.Hour))
+		e := entry("a", fmt.Sprintf("new-guid-%d", i), "x", first.Add(-time.Duration(i)*time.Hour))
 		e.Link = fmt.Sprintf("https://example.com/a-%03d", i)
 		es = append(es, e)
 	}
@@ -130,6 +132,59 @@ func TestPrunedNeverReturn(t *testing.T) {
 	if err != nil || res.New != 0 || res.Tombstoned != 20 {
 		t.Errorf("re-poll with new GUIDs: %+v, %v; want 0 new, 20 tombstoned by link", res, err)
 	}
+}
+
+// TestSharedLinkTombstone: entries that all link one page (a podcast's
+// show page) are told apart by their publication time, so pruning one
+// refuses neither the next episode nor, in a feed that lists only its
+// latest episode, any later one; the pruned episode itself stays out, also
+// under a regenerated GUID.
+func TestSharedLinkTombstone(t *testing.T) {
+	const show = "https://pod.example/show"
+	episode := func(guid string, n int, pub time.Time) feeds.Entry {
+		return story("p", guid, fmt.Sprint("Episode ", n), show, fmt.Sprintf("<p>notes of episode %d</p>", n), pub)
+	}
+	t.Run("prune one of several", func(t *testing.T) {
+		clk := newClock()
+		s := openTest(t, "", Options{Now: clk.Now})
+		base := clk.Now()
+		eps := []feeds.Entry{
+			episode("g:1", 1, base.Add(-3*time.Hour)), episode("g:2", 2, base.Add(-2*time.Hour)), episode("g:3", 3, base.Add(-time.Hour)),
+		}
+		mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "p"}, Entries: eps})
+		if res, err := s.Prune(t.Context(), func(string) Keep { return Keep{MaxItems: 2} }, 0); err != nil || res.Deleted["p"] != 1 {
+			t.Fatalf("Prune = %+v, %v; want episode 1 deleted", res, err)
+		}
+		clk.Advance(time.Hour)
+		res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "p"}, Entries: []feeds.Entry{
+			eps[1], eps[2], episode("g:4", 4, clk.Now()), episode("g:1-rebuilt", 1, eps[0].Published),
+		}})
+		if res.New != 1 || res.Tombstoned != 1 {
+			t.Errorf("next poll: %+v; want episode 4 new and episode 1 (new GUID, same date) refused", res)
+		}
+		if got := storedKeys(t, s, "p"); !slices.Equal(got, []string{"g:2", "g:3", "g:4"}) {
+			t.Errorf("stored %v, want g:2 g:3 g:4", got)
+		}
+	})
+	t.Run("latest episode only", func(t *testing.T) {
+		clk := newClock()
+		s := openTest(t, "", Options{Now: clk.Now})
+		for n := 1; n <= 5; n++ {
+			res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "p"}, Entries: []feeds.Entry{
+				episode(fmt.Sprint("g:", n), n, clk.Now()),
+			}})
+			if res.New != 1 {
+				t.Errorf("episode %d: %+v; want it stored", n, res)
+			}
+			if _, err := s.Prune(t.Context(), func(string) Keep { return Keep{MaxItems: 1} }, 0); err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(24 * time.Hour)
+		}
+		if got := storedKeys(t, s, "p"); !slices.Equal(got, []string{"g:5"}) {
+			t.Errorf("stored %v, want the latest episode g:5", got)
+		}
+	})
 }
 
 func TestExpireTombstones(t *testing.T) {

@@ -183,7 +183,7 @@ func (w *saver) upsert(tx *bolt.Tx, entries, ids *bolt.Bucket, in *feeds.Entry, 
 	content := contentHash(&e)
 	cur := ids.Get(k[:])
 	if cur == nil {
-		tomb, err := w.tombstoned(tx, k, sd)
+		tomb, err := w.tombstoned(tx, k, &e, sd)
 		if err != nil || tomb {
 			return err
 		}
@@ -277,6 +277,13 @@ func fillDates(e *feeds.Entry) {
 	if e.Updated.IsZero() {
 		e.Updated = e.Published
 	}
+}
+
+// newPub is the pub(8) a new entry e gets when it is stored at now.
+func newPub(e *feeds.Entry, now time.Time) uint64 {
+	f := feeds.Entry{Published: e.Published, Updated: e.Updated, Seen: now}
+	fillDates(&f)
+	return pubKey(f.Published, f.Seen)
 }
 
 // mergeUpdate keeps what an update must not change: Seen always, Published

@@ -97,7 +97,7 @@ func (s *Store) deleteEntries(tx *bolt.Tx, victims [][]byte, counts map[string]i
 	entries := tx.Bucket(bucketEntries)
 	ix := openIndexes(tx)
 	tombs := tx.Bucket(bucketTombstones)
-	stamp := putUint64(uint64(s.now().UnixNano()))
+	stamp := uint64(s.now().UnixNano())
 	for _, ek := range victims {
 		e, err := decodeEntry(entries.Get(ek))
 		if err != nil {
@@ -113,12 +113,12 @@ func (s *Store) deleteEntries(tx *bolt.Tx, victims [][]byte, counts map[string]i
 		if _, _, err := ix.remove(k); err != nil {
 			return err
 		}
-		if err := tombs.Put(k[:], stamp); err != nil {
+		if err := tombs.Put(k[:], putUint64(stamp)); err != nil {
 			return err
 		}
 		if u := urlKeyOf(e.Link); u != "" {
 			lk := makeID(e.FeedID, linkTombKey+u)
-			if err := tombs.Put(lk[:], stamp); err != nil {
+			if err := tombs.Put(lk[:], append(putUint64(stamp), ek[:8]...)); err != nil {
 				return err
 			}
 		}
