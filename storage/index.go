@@ -184,6 +184,18 @@ func (ix indexes) remove(k id) (sig, bool, error) {
 	return s, true, nil
 }
 
+// resign rewrites the index keys of the stored entry k, stored at pub,
+// from its current fields, keeping the flags and priority its feed gave
+// it. An entry without index keys is left alone.
+func (ix indexes) resign(k id, e *feeds.Entry, pub uint64, minWords int) error {
+	old, had, err := ix.remove(k)
+	if err != nil || !had {
+		return err
+	}
+	sd := signEntry(e)
+	return ix.add(k, makeSig(&sd, pub, old.flags, int(old.priority), minWords))
+}
+
 func prefixed(p []byte, k id) []byte {
 	b := make([]byte, 0, len(p)+idLen)
 	b = append(b, p...)

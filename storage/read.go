@@ -320,7 +320,8 @@ func (s *Store) ForEach(ctx context.Context, feedID string, fn func(feeds.Entry)
 
 // Replace rewrites the cleaned fields (Title, Link, Content, Summary, Image,
 // and Hash when non-empty) of stored entries, identified by (FeedID, Key),
-// leaving dates, Raw and metadata alone. Entries that are not stored are
+// leaving dates, Raw and metadata alone, and updates their cross-feed
+// index keys to match (the story an entry belongs to does not change). Entries that are not stored are
 // skipped. It commits in transactions of 256 entries; on error, earlier
 // chunks stay committed.
 func (s *Store) Replace(ctx context.Context, entries []feeds.Entry) error {
@@ -332,7 +333,7 @@ func (s *Store) Replace(ctx context.Context, entries []feeds.Entry) error {
 		var version uint64
 		var at int64
 		err := s.db.Update(func(tx *bolt.Tx) error {
-			n, err := replaceChunk(tx, part)
+			n, err := replaceChunk(tx, part, s.dedupe.MinWords)
 			if err != nil || n == 0 {
 				return err
 			}
@@ -352,10 +353,13 @@ func (s *Store) Replace(ctx context.Context, entries []feeds.Entry) error {
 	return nil
 }
 
-// replaceChunk applies Replace to part and reports how many records changed.
-func replaceChunk(tx *bolt.Tx, part []feeds.Entry) (int, error) {
+// replaceChunk applies Replace to part and reports how many records
+// changed. A changed record is signed again, so that later merges compare
+// other feeds' copies with what is stored, not with what was.
+func replaceChunk(tx *bolt.Tx, part []feeds.Entry, minWords int) (int, error) {
 	entries := tx.Bucket(bucketEntries)
 	ids := tx.Bucket(bucketIDs)
+	ix := openIndexes(tx)
 	n := 0
 	for i := range part {
 		in := &part[i]
@@ -386,6 +390,9 @@ func replaceChunk(tx *bolt.Tx, part []feeds.Entry) (int, error) {
 			return 0, err
 		}
 		if err := ids.Put(k[:], idValue(pub, contentHash(&e))); err != nil {
+			return 0, err
+		}
+		if err := ix.resign(k, &e, pub, minWords); err != nil {
 			return 0, err
 		}
 		n++

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -621,6 +623,43 @@ func TestForEachAndReplace(t *testing.T) {
 	}
 	if s.Version() != v {
 		t.Errorf("Replace with nothing new bumped Version %d → %d", v, s.Version())
+	}
+}
+
+// TestReplaceSignsAgain: after Replace rewrites an entry's text and link,
+// another feed's copy of the old text and link is no longer merged into
+// it, and a copy of the new ones is.
+func TestReplaceSignsAgain(t *testing.T) {
+	clk := newClock()
+	s := openTest(t, "", Options{Now: clk.Now})
+	pub := clk.Now().Add(-time.Hour)
+	words := func(prefix string) string {
+		var b strings.Builder
+		for i := range 40 {
+			fmt.Fprintf(&b, "%s%d ", prefix, i)
+		}
+		return "<p>" + b.String() + "</p>"
+	}
+	oldBody, newBody := words("alpha"), words("omega")
+	a := story("a", "g:a1", "A title", "https://a.example/old", oldBody, pub)
+	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "a"}, Entries: []feeds.Entry{a}})
+	a.Content, a.Link, a.Hash = newBody, "https://a.example/new", "recleaned"
+	if err := s.Replace(t.Context(), []feeds.Entry{a}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	stale := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "b"}, Entries: []feeds.Entry{
+		story("b", "g:b1", "B title", "https://a.example/old", oldBody, pub),
+	}})
+	current := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "c"}, Entries: []feeds.Entry{
+		story("c", "g:c1", "C title", "https://a.example/new", newBody, pub),
+	}})
+	if stale.Merged != 0 || current.Merged != 1 {
+		t.Errorf("after Replace: a copy of the old text and link merged %d (want 0), of the new ones %d (want 1)",
+			stale.Merged, current.Merged)
+	}
+	if err := checkStore(s); err != nil {
+		t.Error(err)
 	}
 }
 
