@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -118,6 +119,17 @@ func (w *saver) edited(tx *bolt.Tx, k id, e *feeds.Entry) error {
 	return putCluster(clusters, cid, rec)
 }
 
+// memberEntry returns the record of mk, a member of the story cid, or nil
+// when it is no longer stored or no longer in that story: an entry purged
+// and stored again later is a new entry, which may have joined another
+// story (the cluster record keeps its purged members for good).
+func memberEntry(tx *bolt.Tx, cid, mk id) ([]byte, error) {
+	if mv := tx.Bucket(bucketMembers).Get(mk[:]); !bytes.Equal(mv, cid[:]) {
+		return nil, nil
+	}
+	return getEntry(tx, mk)
+}
+
 // storyView turns the raw entries of a Recent walk into one entry per
 // story: a merged story is emitted once, at the position of its first
 // stored member among the wanted feeds, with the preferred member's
@@ -151,7 +163,7 @@ func (v *storyView) anchor(k id) (id, error) {
 		if !v.wanted(mk) {
 			continue
 		}
-		if raw, err := getEntry(v.tx, mk); err != nil || raw != nil {
+		if raw, err := memberEntry(v.tx, id(mv), mk); err != nil || raw != nil {
 			return mk, err
 		}
 	}
@@ -188,7 +200,7 @@ func (v *storyView) story(k id, e feeds.Entry) (feeds.Entry, bool, error) {
 			ps = append(ps, present{m, mk, e})
 			continue
 		}
-		raw, err := getEntry(v.tx, mk)
+		raw, err := memberEntry(v.tx, cid, mk)
 		if err != nil {
 			return e, false, err
 		}
@@ -275,7 +287,8 @@ type ClusterMember struct {
 	Priority int
 	// Preferred marks the copy whose content is published.
 	Preferred bool
-	// Purged is true when the entry is no longer stored.
+	// Purged is true when the entry is no longer stored, or was purged and
+	// stored again into another story.
 	Purged bool
 }
 
@@ -306,7 +319,7 @@ func (s *Store) Clusters(ctx context.Context, since time.Time) ([]Cluster, error
 				if cm.Score == 0 && cm.Reason != "" {
 					cm.Score = 1
 				}
-				raw, err := getEntry(tx, makeID(m.FeedID, m.Key))
+				raw, err := memberEntry(tx, id(k), makeID(m.FeedID, m.Key))
 				if err != nil {
 					return err
 				}

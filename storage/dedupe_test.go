@@ -178,6 +178,59 @@ func TestGUIDChurnAndTombstones(t *testing.T) {
 	}
 }
 
+// TestPurgedCopyReturnsElsewhere: a story's first copy is purged, its
+// tombstone expires, and its feed lists it again under the same key but as
+// another story, which it joins. The first story is then shown by its
+// other copy, and the returned entry only in its new story.
+func TestPurgedCopyReturnsElsewhere(t *testing.T) {
+	clk := newClock()
+	s := openTest(t, "", Options{Now: clk.Now})
+	pub := clk.Now().Add(-time.Hour)
+	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "a"}, Entries: []feeds.Entry{
+		story("a", "g:a1", "Story one", "https://news.example/one", "<p>one</p>", pub),
+	}})
+	clk.Advance(time.Minute)
+	if res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "b"}, Entries: []feeds.Entry{
+		story("b", "g:b1", "Story one (b)", "https://news.example/one", "<p>one, b</p>", pub),
+	}}); res.Merged != 1 {
+		t.Fatalf("b1 did not merge: %+v", res)
+	}
+	clk.Advance(time.Minute)
+	if n, err := s.Purge(t.Context(), "a", clk.Now()); err != nil || n != 1 {
+		t.Fatalf("Purge = %d, %v", n, err)
+	}
+	if _, err := s.ExpireTombstones(t.Context(), clk.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "c"}, Entries: []feeds.Entry{
+		story("c", "g:c1", "Story two", "https://news.example/two", "<p>two</p>", clk.Now()),
+	}})
+	clk.Advance(time.Minute)
+	if res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "a"}, Entries: []feeds.Entry{
+		story("a", "g:a1", "Story two (a)", "https://news.example/two", "<p>two, a</p>", clk.Now()),
+	}}); res.New != 1 || res.Merged != 1 {
+		t.Fatalf("a1 again: %+v; want it new and merged into story two", res)
+	}
+	got, err := s.Recent(t.Context(), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown []string
+	for _, e := range got {
+		copies := []string{e.FeedID + "/" + e.Key}
+		for _, c := range e.Sources {
+			copies = append(copies, c.FeedID+"/"+c.Key)
+		}
+		slices.Sort(copies)
+		shown = append(shown, strings.Join(copies, "+"))
+	}
+	slices.Sort(shown)
+	if want := []string{"a/g:a1+c/g:c1", "b/g:b1"}; !slices.Equal(shown, want) {
+		t.Errorf("Recent shows stories %v, want %v", shown, want)
+	}
+}
+
 // TestChurnWithoutDates: an undated entry under a new GUID with the link
 // and title of a stored one is that entry; with another title it is new.
 func TestChurnWithoutDates(t *testing.T) {
