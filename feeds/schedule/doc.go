@@ -43,6 +43,9 @@
 //   - Sources that are due but still waiting for their host or a free slot
 //     when Run returns keep their (past) next-check time, and are polled
 //     first when Run is called again.
+//   - Only sources still configured on a host count towards pausing it: a
+//     source removed from the config, or whose URL moved to another host,
+//     no longer does. A host pause already in effect runs to its end.
 //   - Host pauses live in memory only; after a restart each source's own
 //     stored next check (and Restore) still honours its Retry-After.
 //   - Sources waiting for a paused host stay ready with a past next-check

@@ -133,3 +133,50 @@ func TestRefreshSkipsHolds(t *testing.T) {
 		checkScheduled(t, s)
 	})
 }
+
+// TestEscalationForgetsLeavingSources checks that a source removed from the
+// config, or moved to another host, no longer counts towards pausing its old
+// host: afterwards one other path with a Retry-After must not pause it.
+func TestEscalationForgetsLeavingSources(t *testing.T) {
+	a := urlSource("busy.example", 0, 0)
+	b := urlSource("busy.example", 1, 0)
+	c := urlSource("busy.example", 2, 0)
+	moved := feeds.Source{ID: a.ID, URL: "https://elsewhere.example/feed/0.xml"}
+	for _, tc := range []struct {
+		name  string
+		after []feeds.Source // the sources once a has left busy.example
+	}{
+		{"removed", []feeds.Source{b, c}},
+		{"moved to another host", []feeds.Source{moved, b, c}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				clock, rec, s := newTest(Options{Interval: time.Hour, Jitter: -1})
+				limited := map[string]bool{a.ID: true}
+				rec.result = func(src feeds.Source, now time.Time) Result {
+					if limited[src.ID] && hostKey(src) == "busy.example" {
+						return Result{Next: now.Add(3 * time.Hour), Reason: "retry-after", RetryAfter: now.Add(3 * time.Hour)}
+					}
+					return Result{Next: now.Add(10 * time.Minute)}
+				}
+				s.SetSources([]feeds.Source{a, b, c}, map[string]time.Time{
+					a.ID: epoch, b.ID: epoch.Add(30 * time.Minute), c.ID: epoch.Add(30 * time.Minute),
+				})
+				m := startSim(t, clock, s)
+				m.advance(10 * time.Minute) // a polled: inside a 3h Retry-After window
+				s.SetSources(tc.after, nil)
+				limited[b.ID] = true
+				m.advance(30 * time.Minute) // b polled: a second window on busy.example
+				if got := len(rec.starts(b.ID)); got != 1 {
+					t.Fatalf("%s polled %d times, want 1", b.ID, got)
+				}
+				if st := s.Statuses()[c.ID]; !st.HostPaused.IsZero() {
+					t.Errorf("busy.example paused until %v with one configured source in a Retry-After window; want no pause (%s left it)",
+						st.HostPaused, a.ID)
+				}
+				m.stop()
+				checkScheduled(t, s)
+			})
+		})
+	}
+}

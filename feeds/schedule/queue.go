@@ -43,9 +43,10 @@ type host struct {
 	inflight  int       // polls running
 	notBefore time.Time // earliest start of the next poll
 	ready     queue     // due sources waiting for this host
-	// retry holds the Retry-After window ends reported by this host's
-	// sources, by source id; pause is the end of the host-wide pause they
-	// caused, or zero.
+	// retry holds the Retry-After window ends reported by the sources
+	// assigned to this host, by source id (a source removed or moved to
+	// another host is taken out); pause is the end of the host-wide pause
+	// they caused, or zero.
 	retry map[string]time.Time
 	pause time.Time
 }

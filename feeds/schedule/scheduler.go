@@ -444,6 +444,7 @@ func (s *Scheduler) updateLocked(e *entry, src feeds.Source) bool {
 	if e.state == stateReady {
 		s.unreadyLocked(e)
 	}
+	delete(old.retry, e.id) // the old host's Retry-After no longer concerns this source
 	old.refs--
 	e.host = s.hostLocked(key)
 	e.host.refs++
@@ -454,8 +455,9 @@ func (s *Scheduler) updateLocked(e *entry, src feeds.Source) bool {
 	return true
 }
 
-// removeLocked forgets a source. If it is being polled, finish sees that it is
-// gone and does not reschedule it.
+// removeLocked forgets a source, including its Retry-After window on its
+// host, so that it no longer counts towards pausing the host. If it is being
+// polled, finish sees that it is gone and does not reschedule it.
 func (s *Scheduler) removeLocked(e *entry) {
 	switch e.state {
 	case stateWaiting:
@@ -466,6 +468,7 @@ func (s *Scheduler) removeLocked(e *entry) {
 		s.gone[e.id] = e
 	}
 	delete(s.sources, e.id)
+	delete(e.host.retry, e.id)
 	e.host.refs--
 	s.dropHostLocked(e.host)
 }
