@@ -22,8 +22,8 @@
 // source inside a Retry-After window, gone, or inside its skipHours is
 // skipped by RefreshAll (which says until when), and once HostEscalation
 // sources of one host are inside Retry-After windows at once, the whole
-// host waits until the earliest window ends; one misbehaving path never
-// pauses its host.
+// host waits until the earliest window ends, RefreshAll or not; one
+// misbehaving path never pauses its host.
 //
 // Time comes from a Clock. RealClock is the wall clock; FakeClock moves only
 // when told to and is meant for tests, in this package and in others.

@@ -180,3 +180,51 @@ func TestEscalationForgetsLeavingSources(t *testing.T) {
 		})
 	}
 }
+
+// TestRefreshAllHostPauseBeforeQuiet checks that RefreshAll leaves a source
+// with skipHours alone when its host is paused, even outside those hours:
+// the host pause is the server's wish and comes first.
+func TestRefreshAllHostPauseBeforeQuiet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock, rec, s := newTest(Options{Interval: time.Hour, Jitter: -1})
+		a := urlSource("busy.example", 0, 0)
+		b := urlSource("busy.example", 1, 0)
+		c := urlSource("busy.example", 2, 0)
+		rec.result = func(src feeds.Source, now time.Time) Result {
+			if src.ID != c.ID {
+				return Result{Next: now.Add(3 * time.Hour), Reason: "retry-after", RetryAfter: now.Add(3 * time.Hour)}
+			}
+			// Quiet at 20:00 GMT only; the test runs around midnight.
+			return Result{Next: now.Add(time.Hour), Quiet: feeds.PollHints{SkipHours: []int{20}}}
+		}
+		s.SetSources([]feeds.Source{a, b, c}, map[string]time.Time{a.ID: epoch.Add(10 * time.Minute), b.ID: epoch.Add(10 * time.Minute)})
+		m := startSim(t, clock, s)
+		m.advance(20 * time.Minute) // c polled first (due now), then a and b pause the host
+		pause := s.Statuses()[c.ID].HostPaused
+		if pause.IsZero() {
+			t.Fatal("host not paused")
+		}
+		next := s.Next()[c.ID]
+		polls := len(rec.starts(c.ID))
+
+		skips := s.RefreshAll()
+		m.advance(time.Minute)
+		want := Skip{ID: c.ID, Until: pause, Reason: "host retry-after"}
+		var got *Skip
+		for i := range skips {
+			if skips[i].ID == c.ID {
+				got = &skips[i]
+			}
+		}
+		if got == nil || *got != want {
+			t.Errorf("RefreshAll skipped %+v, want among them %+v", skips, want)
+		}
+		if n := s.Next()[c.ID]; !n.Equal(next) {
+			t.Errorf("%s next check %v after RefreshAll, want it kept at %v", c.ID, n, next)
+		}
+		if n := len(rec.starts(c.ID)); n != polls {
+			t.Errorf("%s polled %d times after RefreshAll on a paused host, want 0", c.ID, n-polls)
+		}
+		m.stop()
+	})
+}

@@ -223,8 +223,10 @@ func (s *Scheduler) startWindowLocked(srcs []feeds.Source, due map[string]time.T
 
 // RefreshAll makes every source due now, ignoring interval, ttl and backoff
 // timing but never a server's explicit wishes: a source inside a
-// Retry-After window, marked gone, or on a host paused by Retry-After keeps
-// its next-check time and is returned in the skip list (sorted by ID).
+// Retry-After window, marked gone, on a host paused by Retry-After, or
+// inside its skipHours or skipDays keeps its next-check time and is returned
+// in the skip list (sorted by ID), with the first of these reasons that
+// applies.
 // Polls still respect Concurrency, PerHost and HostSpacing, so sources on
 // one host are spread out. Sources being polled at the moment are not
 // polled again.
@@ -237,14 +239,14 @@ func (s *Scheduler) RefreshAll() []Skip {
 		case !e.next.After(now):
 		case e.hold.After(now):
 			skips = append(skips, Skip{ID: e.id, Until: e.hold, Reason: e.holdReason})
+		case e.host.pause.After(now):
+			skips = append(skips, Skip{ID: e.id, Until: e.host.pause, Reason: "host retry-after"})
 		case e.quiet != nil:
 			if end, why := SkipWindow(now, *e.quiet); why != "" {
 				skips = append(skips, Skip{ID: e.id, Until: minTime(end, e.next), Reason: why})
 				continue
 			}
 			e.next, e.reason = now, "refresh"
-		case e.host.pause.After(now):
-			skips = append(skips, Skip{ID: e.id, Until: e.host.pause, Reason: "host retry-after"})
 		default:
 			e.next, e.reason = now, "refresh"
 		}
