@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -226,5 +227,39 @@ func TestRefreshAllHostPauseBeforeQuiet(t *testing.T) {
 			t.Errorf("%s polled %d times after RefreshAll on a paused host, want 0", c.ID, n-polls)
 		}
 		m.stop()
+	})
+}
+
+// TestGoneWithZeroNextHeld checks that a Result{Gone: true} without a Next
+// holds the source until the next check the scheduler chose for it (now
+// plus its interval), so that RefreshAll does not poll a gone feed.
+func TestGoneWithZeroNextHeld(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock, rec, s := newTest(Options{Interval: time.Hour, Jitter: -1})
+		g := urlSource("gone.example", 0, 0)
+		rec.result = func(feeds.Source, time.Time) Result { return Result{Reason: "gone", Gone: true} }
+		s.SetSources([]feeds.Source{g}, nil)
+		m := startSim(t, clock, s)
+		m.advance(10 * time.Minute)
+		starts := rec.starts(g.ID)
+		if len(starts) != 1 {
+			t.Fatalf("%s polled %d times, want 1", g.ID, len(starts))
+		}
+		next := s.Next()[g.ID]
+		if want := starts[0].Add(time.Hour); !next.Equal(want) {
+			t.Fatalf("%s next check %v, want %v (its interval)", g.ID, next, want)
+		}
+
+		skips := s.RefreshAll()
+		m.advance(time.Minute)
+		want := []Skip{{ID: g.ID, Until: next, Reason: "gone"}}
+		if !slices.Equal(skips, want) {
+			t.Errorf("RefreshAll skipped %+v, want %+v", skips, want)
+		}
+		if n := len(rec.starts(g.ID)); n != 1 {
+			t.Errorf("gone %s polled %d times after RefreshAll, want not again", g.ID, n-1)
+		}
+		m.stop()
+		checkScheduled(t, s)
 	})
 }

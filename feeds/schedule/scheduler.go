@@ -45,7 +45,8 @@ type Result struct {
 	// them ends.
 	RetryAfter time.Time
 	// Gone reports that the source is gone (410, or 404 for days).
-	// RefreshAll skips it until Next.
+	// RefreshAll skips it until its next check (Next, or now plus its
+	// interval when Next is zero).
 	Gone bool
 	// Quiet holds the publisher's skipHours and skipDays (other fields
 	// are ignored): RefreshAll does not poll the source inside them.
@@ -491,14 +492,14 @@ func (s *Scheduler) finish(e *entry, h *host, res Result) {
 	if e.reason == "" {
 		e.reason = "interval"
 	}
-	s.holdLocked(e, res, e.next, now)
-	s.noteRetryAfterLocked(e, res.RetryAfter, now)
 	switch {
 	case e.next.IsZero():
 		e.next = now.Add(s.jittered(s.intervalOf(e.src)))
 	case e.next.Before(now):
 		e.next = now
 	}
+	s.holdLocked(e, res, e.next, now) // a gone source is held until the next check actually chosen
+	s.noteRetryAfterLocked(e, res.RetryAfter, now)
 	e.state = stateWaiting
 	heap.Push(&s.waiting, e)
 }
