@@ -17,13 +17,13 @@
 // holds the rules callers share: the feed's interval or an adaptive one
 // learnt from its posting rate, raised (never lowered) by publisher hints
 // (ttl, sy:updatePeriod, Cache-Control, Expires), moved out of skipHours and
-// skipDays, exponential backoff up to a cap after errors, Retry-After, and
-// gone feeds. The scheduler itself keeps what the servers asked for: a
-// source inside a Retry-After window, gone, or inside its skipHours is
-// skipped by RefreshAll (which says until when), and once HostEscalation
-// sources of one host are inside Retry-After windows at once, the whole
-// host waits until the earliest window ends, RefreshAll or not; one
-// misbehaving path never pauses its host.
+// skipDays, exponential backoff after errors up to a cap (or the interval,
+// if longer), Retry-After, and gone feeds. The scheduler itself keeps what
+// the servers asked for: a source inside a Retry-After window, gone, or
+// inside its skipHours is skipped by RefreshAll (which says until when),
+// and once HostEscalation sources of one host are inside Retry-After
+// windows at once, the whole host waits until the earliest window ends,
+// RefreshAll or not; one misbehaving path never pauses its host.
 //
 // Time comes from a Clock. RealClock is the wall clock; FakeClock moves only
 // when told to and is meant for tests, in this package and in others.

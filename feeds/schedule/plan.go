@@ -80,7 +80,8 @@ type PlanInput struct {
 	MaxRetryAfter time.Duration
 	// BackoffCap caps the backoff after errors and the delay publisher
 	// hints may ask for; 0 means DefaultBackoffCap. A failing feed keeps
-	// being retried at the cap, never dropped.
+	// being retried at the cap, never dropped. An Interval longer than the
+	// cap wins over it: neither is ever shortened to the cap.
 	BackoffCap time.Duration
 
 	// Jitter is a random sample in [-1, 1] that spreads the chosen delay by
@@ -117,8 +118,9 @@ type Decision struct {
 // After a failure: Retry-After is honoured up to MaxRetryAfter; gone feeds
 // wait BackoffCap; offline and internal failures wait one interval without
 // growth; every other failure backs off exponentially from the interval up
-// to BackoffCap. In every case a Next inside the feed's skipHours or
-// skipDays moves to the end of that window.
+// to BackoffCap, or stays at the interval when that is longer (a failing
+// feed is never polled more often than a healthy one). In every case a Next
+// inside the feed's skipHours or skipDays moves to the end of that window.
 func Plan(in PlanInput) Decision {
 	if in.Interval <= 0 {
 		in.Interval = DefaultInterval
@@ -190,13 +192,15 @@ func planSuccess(in PlanInput) Decision {
 }
 
 // planBackoff doubles the wait from the interval for each consecutive
-// error, up to the cap.
+// error, up to the cap, or up to the interval itself when that is longer
+// than the cap: a failing feed is not polled more often than a healthy one.
 func planBackoff(in PlanInput) Decision {
+	limit := max(in.BackoffCap, in.Interval)
 	d := in.Interval
-	for i := 1; i < in.ConsecutiveErrors && d < in.BackoffCap; i++ {
+	for i := 1; i < in.ConsecutiveErrors && d < limit; i++ {
 		d *= 2
 	}
-	d = min(jitter(d, in.Jitter), in.BackoffCap)
+	d = min(jitter(d, in.Jitter), limit)
 	return Decision{Next: in.Now.Add(d), Reason: "backoff"}
 }
 

@@ -56,6 +56,9 @@ func TestPlan(t *testing.T) {
 		{"backoff cap", PlanInput{Interval: time.Hour, Failure: FailChallenge, ConsecutiveErrors: 40}, DefaultBackoffCap, "backoff", false, 0},
 		{"backoff cap with jitter", PlanInput{Interval: time.Hour, Failure: FailTemporary, ConsecutiveErrors: 40, Jitter: 1}, DefaultBackoffCap, "backoff", false, 0},
 		{"backoff custom cap", PlanInput{Interval: time.Hour, Failure: FailTemporary, ConsecutiveErrors: 9, BackoffCap: 24 * time.Hour}, 24 * time.Hour, "backoff", false, 0},
+		{"backoff never below a long interval", PlanInput{Interval: 14 * 24 * time.Hour, Failure: FailTemporary, ConsecutiveErrors: 3}, 14 * 24 * time.Hour, "backoff", false, 0},
+		{"backoff first below a long interval", PlanInput{Interval: 14 * 24 * time.Hour, Failure: FailTemporary, ConsecutiveErrors: 1}, 14 * 24 * time.Hour, "backoff", false, 0},
+		{"backoff custom cap below interval", PlanInput{Interval: 24 * time.Hour, Failure: FailChallenge, ConsecutiveErrors: 5, BackoffCap: time.Hour}, 24 * time.Hour, "backoff", false, 0},
 		{"retry-after", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, ConsecutiveErrors: 1, RetryAfter: now.Add(5 * time.Hour)}, 5 * time.Hour, "retry-after", false, 5 * time.Hour},
 		{"retry-after shorter than backoff", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, ConsecutiveErrors: 3, RetryAfter: now.Add(time.Minute)}, 4 * time.Hour, "backoff", false, time.Minute},
 		{"retry-after capped", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, RetryAfter: now.Add(30 * 24 * time.Hour)}, DefaultMaxRetryAfter, "retry-after", false, DefaultMaxRetryAfter},
@@ -96,6 +99,27 @@ func allHours() []int {
 		h[i] = i
 	}
 	return h
+}
+
+// TestBackoffNeverSoonerThanHealthy checks that after any run of errors a
+// feed is not polled sooner than it would be after a success, whatever its
+// interval and backoff cap.
+func TestBackoffNeverSoonerThanHealthy(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, interval := range []time.Duration{time.Minute, time.Hour, 24 * time.Hour, 5 * 24 * time.Hour, 14 * 24 * time.Hour, 30 * 24 * time.Hour} {
+		for _, limit := range []time.Duration{0, time.Hour, 24 * time.Hour} {
+			healthy := Plan(PlanInput{Now: now, Interval: interval, BackoffCap: limit})
+			for errs := 1; errs <= 12; errs++ {
+				for _, f := range []Failure{FailTemporary, FailChallenge, FailNotFound} {
+					in := PlanInput{Now: now, Interval: interval, BackoffCap: limit, Failure: f, ConsecutiveErrors: errs, ErrorSince: now}
+					if got := Plan(in); got.Next.Before(healthy.Next) {
+						t.Errorf("interval %v, cap %v, %d %q errors: next in %v (%s), a healthy feed waits %v",
+							interval, limit, errs, f, got.Next.Sub(now), got.Reason, healthy.Next.Sub(now))
+					}
+				}
+			}
+		}
+	}
 }
 
 // TestPlanNeverInSkipWindow checks over many start times that a planned
