@@ -116,7 +116,7 @@ type Decision struct {
 // FreshUntil) may lengthen that delay, up to BackoffCap, never shorten it.
 //
 // After a failure: Retry-After is honoured up to MaxRetryAfter; gone feeds
-// wait BackoffCap; offline and internal failures wait one interval without
+// wait BackoffCap (or their interval, when longer); offline and internal failures wait one interval without
 // growth; every other failure backs off exponentially from the interval up
 // to BackoffCap, or stays at the interval when that is longer (a failing
 // feed is never polled more often than a healthy one). In every case a Next
@@ -138,10 +138,10 @@ func Plan(in PlanInput) Decision {
 	case FailOffline, FailInternal:
 		d = Decision{Next: in.Now.Add(jitter(in.Interval, in.Jitter)), Reason: string(in.Failure)}
 	case FailGone:
-		d = Decision{Next: in.Now.Add(in.BackoffCap), Reason: "gone", Gone: true}
+		d = planGone(in)
 	case FailNotFound:
 		if !in.ErrorSince.IsZero() && in.Now.Sub(in.ErrorSince) >= NotFoundGone {
-			d = Decision{Next: in.Now.Add(in.BackoffCap), Reason: "gone", Gone: true}
+			d = planGone(in)
 		} else {
 			d = planBackoff(in)
 		}
@@ -189,6 +189,12 @@ func planSuccess(in PlanInput) Decision {
 		raise(in.FreshUntil, "cache-control")
 	}
 	return Decision{Next: next, Reason: reason}
+}
+
+// planGone probes a gone feed again after the cap, or after its interval
+// when that is longer.
+func planGone(in PlanInput) Decision {
+	return Decision{Next: in.Now.Add(max(in.BackoffCap, in.Interval)), Reason: "gone", Gone: true}
 }
 
 // planBackoff doubles the wait from the interval for each consecutive

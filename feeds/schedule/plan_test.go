@@ -65,6 +65,7 @@ func TestPlan(t *testing.T) {
 		{"retry-after custom cap", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, RetryAfter: now.Add(30 * time.Hour), MaxRetryAfter: 6 * time.Hour}, 6 * time.Hour, "retry-after", false, 6 * time.Hour},
 		{"retry-after in the past", PlanInput{Interval: time.Hour, Failure: FailRetryAfter, RetryAfter: now.Add(-time.Hour)}, time.Hour, "backoff", false, 0},
 		{"gone", PlanInput{Interval: time.Hour, Failure: FailGone}, DefaultBackoffCap, "gone", true, 0},
+		{"gone with an interval above the cap", PlanInput{Interval: 30 * 24 * time.Hour, Failure: FailGone}, 30 * 24 * time.Hour, "gone", true, 0},
 		{"404 briefly", PlanInput{Interval: time.Hour, Failure: FailNotFound, ConsecutiveErrors: 2, ErrorSince: now.Add(-time.Hour)}, 2 * time.Hour, "backoff", false, 0},
 		{"404 for days", PlanInput{Interval: time.Hour, Failure: FailNotFound, ConsecutiveErrors: 9, ErrorSince: now.Add(-NotFoundGone)}, DefaultBackoffCap, "gone", true, 0},
 		{"offline does not grow", PlanInput{Interval: time.Hour, Failure: FailOffline, ConsecutiveErrors: 9}, time.Hour, "offline", false, 0},
