@@ -27,6 +27,8 @@ type Admin struct {
 	// Username and Password, when both set, require HTTP basic auth on
 	// every admin endpoint except /healthz and /readyz. Password may come
 	// from password_file (its first line), relative to the config's folder.
+	// A Username never comes with an empty Password: a missing, empty or
+	// null password (or an empty first line in password_file) is an error.
 	Username string
 	Password string
 }
@@ -65,6 +67,7 @@ const (
 
 func (d *decoder) admin(n *yaml.Node, listen string, dst *Admin) {
 	var listenNode, userNode, passNode, fileNode *yaml.Node
+	emptyPass := false // password: "" or a bare password: (null)
 	d.mapping(n, "admin", adminKeys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "listen":
@@ -76,6 +79,8 @@ func (d *decoder) admin(n *yaml.Node, listen string, dst *Admin) {
 		case "password":
 			passNode = k
 			d.str(v, "admin.password", &dst.Password)
+			r := deref(v)
+			emptyPass = dst.Password == "" && (isNull(r) || r.Kind == yaml.ScalarNode)
 		case "password_file":
 			fileNode = k
 			var p string
@@ -106,6 +111,8 @@ func (d *decoder) admin(n *yaml.Node, listen string, dst *Admin) {
 	switch {
 	case passNode != nil && fileNode != nil:
 		d.errorf(fileNode, "admin has both password and password_file; use one")
+	case dst.Username != "" && emptyPass:
+		d.errorf(passNode, "admin.password is empty; admin.username needs a non-empty password")
 	case dst.Username != "" && dst.Password == "" && passNode == nil && fileNode == nil:
 		d.errorf(userNode, "admin.username needs a password or a password_file")
 	case dst.Username == "" && dst.Password != "":
