@@ -23,8 +23,12 @@
 //
 // Unless Options.AllowPrivate is set, the guarded transport refuses, at dial
 // time, every resolved address that is loopback, private (RFC 1918,
-// fc00::/7), link-local, unspecified, multicast, CGNAT (100.64.0.0/10) or
-// otherwise reserved, including IPv4-mapped and NAT64 forms of those. Because
+// fc00::/7), link-local, site-local (fec0::/10), unspecified, multicast,
+// CGNAT (100.64.0.0/10) or otherwise reserved (documentation, benchmarking),
+// including the IPv4-mapped, IPv4-compatible, NAT64 (64:ff9b::/96) and 6to4
+// (2002::/16) forms of those. A 6to4 address of a public IPv4 address is
+// allowed; the local-use NAT64 prefix 64:ff9b:1::/48 is refused whole, since
+// where it embeds the IPv4 address is a local choice. Because
 // the check runs on the address actually dialled, it also covers redirects
 // and DNS names that resolve to such addresses. The transport ignores proxy
 // environment variables, so a proxy cannot be used to bypass the check. Only

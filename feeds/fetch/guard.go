@@ -18,15 +18,29 @@ var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("203.0.113.0/24"),  // TEST-NET-3
 	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and broadcast
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("3fff::/20"),       // documentation (RFC 9637)
+	netip.MustParsePrefix("2001:2::/48"),     // benchmarking (RFC 5180)
 	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("fec0::/10"),       // site-local, deprecated (RFC 3879)
+	// Local-use NAT64 (RFC 8215) is blocked whole rather than looked
+	// through: the operator picks the translation prefix's length (/48 to
+	// /96), and with it where the IPv4 address sits, so the embedded
+	// address cannot be read reliably. The prefix is for one network's own
+	// translators and is never globally routed.
+	netip.MustParsePrefix("64:ff9b:1::/48"),
 }
 
 // embeddedV4 are IPv6 prefixes whose last 32 bits carry an IPv4 address
-// that the connection effectively reaches (NAT64, IPv4-compatible).
+// that the connection effectively reaches (well-known NAT64 prefix,
+// IPv4-compatible).
 var embeddedV4 = []netip.Prefix{
 	netip.MustParsePrefix("64:ff9b::/96"),
 	netip.MustParsePrefix("::/96"),
 }
+
+// sixToFour is the 6to4 prefix (RFC 3056): bits 16 to 48 carry the IPv4
+// address of the relay that the packets are tunnelled to.
+var sixToFour = netip.MustParsePrefix("2002::/16")
 
 // isPublic reports whether addr is a globally routable unicast address.
 func isPublic(addr netip.Addr) bool {
@@ -40,6 +54,12 @@ func isPublic(addr netip.Addr) bool {
 					return false
 				}
 				return isPublic(v4)
+			}
+		}
+		if sixToFour.Contains(addr) {
+			b := addr.As16()
+			if !isPublic(netip.AddrFrom4([4]byte(b[2:6]))) {
+				return false
 			}
 		}
 	}

@@ -48,6 +48,20 @@ func TestIsPublic(t *testing.T) {
 		{"64:ff9b::808:808", true}, // NAT64 of 8.8.8.8
 		{"::127.0.0.1", false},     // IPv4-compatible
 		{"2001:db8::1", false},
+		{"64:ff9b:1::a00:1", false},   // local-use NAT64 (RFC 8215) of 10.0.0.1
+		{"64:ff9b:1::808:808", false}, // local-use NAT64 is blocked whole, even of 8.8.8.8
+		{"2002:7f00:1::1", false},     // 6to4 of 127.0.0.1
+		{"2002:a9fe:a9fe::1", false},  // 6to4 of 169.254.169.254
+		{"2002:a00:1::1", false},      // 6to4 of 10.0.0.1
+		{"2002::1", false},            // 6to4 of 0.0.0.0
+		{"2002:808:808::1", true},     // 6to4 of 8.8.8.8
+		{"fec0::1", false},            // site-local (RFC 3879)
+		{"feff::1", false},            // still site-local
+		{"2001:2::1", false},          // benchmarking (RFC 5180)
+		{"2001:2:0:ffff::1", false},
+		{"3fff::1", false}, // documentation (RFC 9637)
+		{"3fff:fff::1", false},
+		{"3ffe:ffff::1", true}, // just below 3fff::/20
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
