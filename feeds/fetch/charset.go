@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/net/html/charset"
+	"golang.org/x/net/html"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/unicode"
@@ -253,18 +253,62 @@ func xmlDeclEncoding(body []byte) string {
 	return string(m[3])
 }
 
-// metaEncoding returns the encoding named by an HTML <meta> tag in the first
-// 1024 bytes, or nil, "".
+// metaEncoding returns the encoding that an HTML <meta> tag in the first
+// 1024 bytes declares, or nil, "" when none declares a known one. It scans
+// the way the HTML prescan does (and x/net/html/charset.DetermineEncoding
+// with it), but answers only what a tag says: DetermineEncoding falls back
+// to a guess of its own (windows-1252, or utf-8) when nothing is declared,
+// and reports that guess with the same certain=false as a real <meta>, so
+// its answer cannot tell a declaration from no declaration.
 func metaEncoding(body []byte) (encoding.Encoding, string) {
-	// DetermineEncoding reports the meta prescan with certain=false and
-	// falls back to windows-1252 (also certain=false) when nothing is
-	// declared; a valid UTF-8 body makes the fallback, not a meta tag, the
-	// likelier source of a windows-1252 answer.
-	_, name, _ := charset.DetermineEncoding(body, "text/html")
-	if name == "windows-1252" && utf8.Valid(body) {
-		return nil, ""
+	z := html.NewTokenizer(bytes.NewReader(body[:min(len(body), 1024)]))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return nil, ""
+		case html.StartTagToken, html.SelfClosingTagToken:
+			if enc, name := lookupNarrow(metaLabel(z)); name != "" {
+				return enc, name
+			}
+		}
 	}
-	return lookupNarrow(name)
+}
+
+// metaLabel returns the charset label declared by the tag z has just read,
+// if it is a <meta charset="..."> or a <meta http-equiv="content-type"
+// content="...; charset=...">, or "". As in HTML, a UTF-16 label in a
+// <meta> means UTF-8, and of repeated attributes the first counts.
+func metaLabel(z *html.Tokenizer) string {
+	tag, hasAttr := z.TagName()
+	if string(tag) != "meta" {
+		return ""
+	}
+	var label, content string
+	pragma := false
+	seen := make(map[string]bool)
+	for hasAttr {
+		var key, val []byte
+		key, val, hasAttr = z.TagAttr()
+		if seen[string(key)] {
+			continue
+		}
+		seen[string(key)] = true
+		switch string(key) {
+		case "charset":
+			label = string(val)
+		case "http-equiv":
+			pragma = strings.EqualFold(string(val), "content-type")
+		case "content":
+			content = string(val)
+		}
+	}
+	if label == "" && pragma {
+		_, label = parseContentType(content)
+	}
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(label)), "utf-16") {
+		return "utf-8"
+	}
+	return label
 }
 
 // transcode converts body to UTF-8; enc nil means body is UTF-8 already, in

@@ -61,9 +61,12 @@
 //     us-ascii. A header of utf-8 on a body that is not valid UTF-8 yields to
 //     the document's own declaration, if it has one.
 //  5. The document's own declaration: the XML declaration's encoding=, or for
-//     HTML the <meta charset> prescan of the first 1024 bytes. Unknown labels
-//     (encoding="bogus") and UTF-16/32 labels on a body that is not UTF-16/32
-//     are ignored.
+//     HTML a <meta charset> or <meta http-equiv="content-type"> in the first
+//     1024 bytes, found as the HTML prescan finds it. Only such a tag counts:
+//     the prescan's fallback guess for a page without one is not a
+//     declaration. Unknown labels (encoding="bogus") and UTF-16/32 labels on
+//     a body that is not UTF-16/32 are ignored (a UTF-16 <meta> means UTF-8,
+//     as in HTML).
 //  6. Otherwise UTF-8.
 //
 // Two checks then correct a label the bytes contradict, the usual sign of a
