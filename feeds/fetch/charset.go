@@ -57,7 +57,13 @@ func chooseEncoding(body []byte, contentType string) (encoding.Encoding, string,
 	case kindXML:
 		decl, declName = lookupNarrow(xmlDeclEncoding(body))
 	case kindHTML:
-		decl, declName = metaEncoding(body)
+		// A feed served as text/html still starts with its XML
+		// declaration; a page without one, or without encoding= in it,
+		// declares its charset in a <meta>.
+		decl, declName = lookupNarrow(xmlDeclEncoding(body))
+		if declName == "" {
+			decl, declName = metaEncoding(body)
+		}
 	}
 	if name == "" || (name == "utf-8" && declName != "" && !utf8.Valid(body)) {
 		enc, name = decl, declName

@@ -60,13 +60,14 @@
 //     3023 (and feedparser), text/* without a charset does not default to
 //     us-ascii. A header of utf-8 on a body that is not valid UTF-8 yields to
 //     the document's own declaration, if it has one.
-//  5. The document's own declaration: the XML declaration's encoding=, or for
-//     HTML a <meta charset> or <meta http-equiv="content-type"> in the first
-//     1024 bytes, found as the HTML prescan finds it. Only such a tag counts:
-//     the prescan's fallback guess for a page without one is not a
-//     declaration. Unknown labels (encoding="bogus") and UTF-16/32 labels on
-//     a body that is not UTF-16/32 are ignored (a UTF-16 <meta> means UTF-8,
-//     as in HTML).
+//  5. The document's own declaration: the XML declaration's encoding= (also
+//     when the body is served as text/html, as mislabelled feeds are), or
+//     for HTML without one a <meta charset> or <meta http-equiv=
+//     "content-type"> in the first 1024 bytes, found as the HTML prescan
+//     finds it. Only such a tag counts: the prescan's fallback guess for a
+//     page without one is not a declaration. Unknown labels
+//     (encoding="bogus") and UTF-16/32 labels on a body that is not
+//     UTF-16/32 are ignored (a UTF-16 <meta> means UTF-8, as in HTML).
 //  6. Otherwise UTF-8.
 //
 // Two checks then correct a label the bytes contradict, the usual sign of a
