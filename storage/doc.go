@@ -122,11 +122,11 @@
 // it, at most weekly. A story's preferred copy follows the
 // priority each copy's feed had when the copy was first stored.
 // Times are stored with second offsets, not named zones. Version is bumped
-// by every commit that changed an entry or a feed state; since a poll
-// normally changes FeedState.LastAttempt, it moves on almost every Save;
-// Changed moves only when entries change. Retention is Prune's job (keep
-// max_age and max_items per feed); freed pages are reused by later writes but
-// the file never shrinks by itself: Compact (offline) returns them to the
+// by every commit that adds, changes or removes an entry, and Changed
+// records when; a commit of feed states alone (a 304, an error) moves
+// neither, so publish keeps its rendered documents across such polls.
+// Retention is Prune's job (keep max_age and max_items per feed); freed
+// pages are reused by later writes but the file never shrinks by itself: Compact (offline) returns them to the
 // file system, and Backup copies the file while it is in use. Entry records
 // (~5 KB) are larger than a page and bbolt never splits a leaf of four or
 // fewer elements, so an entry inserted among older ones (a new feed's

@@ -182,8 +182,9 @@ func (s *Store) Close() error {
 }
 
 // Version returns a counter that every commit adding, changing or removing
-// an entry increases; feed-state-only commits (a 304, an error) leave it. It is persisted, so it keeps growing across restarts, and
-// publish can build validators from it. It never decreases.
+// an entry increases; feed-state-only commits (a 304, an error) leave it.
+// It is persisted, so it keeps growing across restarts, and publish can
+// build validators from it. It never decreases.
 func (s *Store) Version() uint64 { return s.version.Load() }
 
 // Changed returns the time of the last commit that added or changed an
