@@ -27,6 +27,12 @@ type WatchOptions struct {
 	// Debounce is how long the file must stay quiet after an event before it
 	// is reloaded; 0 means 200ms.
 	Debounce time.Duration
+	// Loaded, if not nil, is the file's contents as the caller loaded them
+	// before starting Watch. A file that no longer holds them when Watch
+	// starts was edited in between (while a daemon opened its store, say),
+	// and is reloaded at once rather than at the next edit. nil takes the
+	// file as Watch finds it for the one the caller loaded.
+	Loaded []byte
 	// Reload, if not nil, forces a reload on each receive (cmd/tidyfeed sends
 	// on SIGHUP). A forced reload calls OnChange even when the bytes are
 	// unchanged (local feed files may have appeared), and OnError for every
@@ -46,7 +52,7 @@ const defaultDebounce = 200 * time.Millisecond
 // An empty file is skipped rather than loaded (it is what an in-place save
 // looks like between truncating and writing), unless the reload is forced.
 // Watch does not call OnChange for the file as it is when Watch starts:
-// callers Load it first. The callbacks run on Watch's goroutine, one at a
+// callers Load it first (and pass what they loaded as Loaded). The callbacks run on Watch's goroutine, one at a
 // time, so a slow callback delays the next reload but never runs
 // concurrently with itself.
 //
@@ -79,6 +85,10 @@ func Watch(ctx context.Context, path string, opts WatchOptions) error {
 		<-timer.C
 	}
 	defer timer.Stop()
+	if opts.Loaded != nil && !bytes.Equal(wt.last, opts.Loaded) {
+		wt.last = opts.Loaded
+		timer.Reset(wt.opts.Debounce)
+	}
 	reload := opts.Reload
 	for {
 		select {

@@ -293,3 +293,47 @@ func TestWatchMissingFolder(t *testing.T) {
 		t.Errorf("Watch(missing folder): got %v, want an error matching fs.ErrNotExist", err)
 	}
 }
+
+// TestWatchEditBeforeStart: a file edited between the caller's Load and
+// Watch's start is reloaded at once when the caller passes what it loaded,
+// and a file left alone is not.
+func TestWatchEditBeforeStart(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		edited bool
+	}{{"edited", true}, {"untouched", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "feeds.yaml")
+			loaded := doc("127.0.0.1:9001")
+			if err := writeFile(path, loaded); err != nil {
+				t.Fatal(err)
+			}
+			if tt.edited {
+				if err := writeFile(path, doc("127.0.0.1:9002")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			changes := make(chan *Config, 1)
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() {
+				done <- Watch(ctx, path, WatchOptions{Loaded: []byte(loaded), Debounce: 10 * time.Millisecond,
+					OnChange: func(c *Config) { changes <- c }})
+			}()
+			select {
+			case c := <-changes:
+				if !tt.edited || c.Listen != "127.0.0.1:9002" {
+					t.Errorf("OnChange(listen %q) for a file edited: %v", c.Listen, tt.edited)
+				}
+			case <-time.After(time.Second):
+				if tt.edited {
+					t.Error("the edit made before Watch started was not reloaded")
+				}
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Watch: %v", err)
+			}
+		})
+	}
+}

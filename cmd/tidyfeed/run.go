@@ -37,7 +37,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*configPath)
+	// Read once, so that Watch can tell an edit made while the store opens.
+	loaded, err := os.ReadFile(*configPath)
+	if err != nil {
+		return fmt.Errorf("load config: %w", err)
+	}
+	cfg, err := config.Parse(*configPath, loaded)
 	if err != nil {
 		return err
 	}
@@ -122,6 +127,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	g.Go(func() error {
 		err := config.Watch(ctx, cfg.Path, config.WatchOptions{
 			Reload: reload,
+			Loaded: loaded,
 			OnChange: func(next *config.Config) {
 				if err := d.apply(ctx, next); err != nil {
 					logger.Error("config reload failed", "error", err)
