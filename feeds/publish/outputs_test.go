@@ -447,6 +447,37 @@ func TestSyncPingsHubAndWritesDir(t *testing.T) {
 	})
 }
 
+// TestSyncAfterDirChange checks that after a reload that only moves
+// Options.Dir, the next Sync writes every file to the new folder, and does
+// not ping the hub again for documents it already announced.
+func TestSyncAfterDirChange(t *testing.T) {
+	hub := &fakeHub{status: http.StatusNoContent}
+	srv := httptest.NewServer(hub)
+	t.Cleanup(srv.Close)
+	fake := newFake(richEntries(2))
+	o := testOptions()
+	o.Hub, o.Dir = srv.URL+"/hub", t.TempDir()
+	p := New(fake, o)
+	if _, err := p.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	hub.take()
+	o.Dir = t.TempDir()
+	p.SetOptions(o)
+	res, err := p.Sync(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"feed.atom", "feed.rss", "feed.json", "index.html", "tidyfeed.xsl", "tidyfeed.css", "sources.opml"} {
+		if _, err := os.Stat(filepath.Join(o.Dir, rel)); err != nil {
+			t.Errorf("after Dir changed, %s missing from the new folder: %v (Sync wrote %v)", rel, err, res.Written)
+		}
+	}
+	if got := hub.take(); len(got) > 0 {
+		t.Errorf("moving the folder pinged %v again, want no ping (no document changed)", got)
+	}
+}
+
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 // TestValidateArchivePages runs the shared validation kit on RFC 5005

@@ -167,8 +167,10 @@ type Publisher struct {
 	indexes     map[string]*archiveIndex
 
 	renderMu sync.Mutex        // one render at a time; other requests wait for it or serve the previous document
-	syncMu   sync.Mutex        // one Sync at a time
-	synced   map[string]string // Sync: path → ETag last written and announced
+	syncMu   sync.Mutex        // one Sync at a time; guards the fields below
+	syncDir  string            // the Options.Dir that written describes
+	written  map[string]string // Sync: path relative to syncDir → ETag of the file written there
+	pinged   map[string]string // Sync: topic URL → ETag last announced to the hub
 }
 
 // docKey names one document: an output, a kind of document and, for
@@ -206,7 +208,8 @@ func New(entries Entries, opts Options) *Publisher {
 		maxStale: MaxStale,
 		cache:    make(map[docKey]*cached),
 		indexes:  make(map[string]*archiveIndex),
-		synced:   make(map[string]string),
+		written:  make(map[string]string),
+		pinged:   make(map[string]string),
 	}
 	p.opts = normalize(opts)
 	p.outs = outputsOf(p.opts)

@@ -31,10 +31,13 @@ type SyncResult struct {
 // written too. Each file is written to a temporary file in its folder and
 // renamed over the old one, so a web server never serves half a file.
 //
-// The first Sync writes and pings everything. cmd/tidyfeed calls Sync after
-// each poll that stored something and after each config reload. Sync calls
-// are serialised. A failed write or ping is returned (joined with the
-// others) and retried by the next Sync.
+// The first Sync writes and pings everything, and the first Sync after
+// Options.Dir changed writes everything to the new folder (without pinging
+// again what the hub was told before). A document is announced only once
+// it is written. cmd/tidyfeed calls Sync after each poll that stored
+// something and after each config reload. Sync calls are serialised. A
+// failed write or ping is returned (joined with the others) and retried by
+// the next Sync.
 func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 	p.syncMu.Lock()
 	defer p.syncMu.Unlock()
@@ -43,6 +46,11 @@ func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 	p.mu.RUnlock()
 	var res SyncResult
 	var errs []error
+	if opts.Dir != p.syncDir {
+		// What was written to the old folder is not in the new one.
+		clear(p.written)
+		p.syncDir = opts.Dir
+	}
 	if opts.Dir == "" && opts.Hub == "" {
 		return res, nil
 	}
@@ -51,14 +59,14 @@ func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 			body, _ := p.asset(name)
 			sum := sha256.Sum256(body)
 			tag := hex.EncodeToString(sum[:])
-			if p.synced[name] == tag {
+			if p.written[name] == tag {
 				continue
 			}
 			if err := writeAtomic(opts.Dir, name, body); err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			p.synced[name] = tag
+			p.written[name] = tag
 			res.Written = append(res.Written, name)
 		}
 	}
@@ -73,29 +81,22 @@ func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 			if k.kind == pageKind {
 				rel += "index.html"
 			}
-			if p.synced[rel] == c.doc.ETag {
-				continue
-			}
-			ok := true
-			if opts.Dir != "" {
+			if opts.Dir != "" && p.written[rel] != c.doc.ETag {
 				if err := writeAtomic(opts.Dir, rel, c.doc.Body); err != nil {
 					errs = append(errs, err)
-					ok = false
-				} else {
-					res.Written = append(res.Written, rel)
+					continue // announced once it is written, by a later Sync
 				}
+				p.written[rel] = c.doc.ETag
+				res.Written = append(res.Written, rel)
 			}
-			if opts.Hub != "" && k.page == current && k.kind != pageKind {
-				topic := opts.Link + rel
+			topic := opts.Link + rel
+			if opts.Hub != "" && k.page == current && k.kind != pageKind && p.pinged[topic] != c.doc.ETag {
 				if err := ping(ctx, opts.HTTPClient, opts.Hub, topic); err != nil {
 					errs = append(errs, err)
-					ok = false
-				} else {
-					res.Pinged = append(res.Pinged, topic)
+					continue
 				}
-			}
-			if ok {
-				p.synced[rel] = c.doc.ETag
+				p.pinged[topic] = c.doc.ETag
+				res.Pinged = append(res.Pinged, topic)
 			}
 		}
 	}
