@@ -158,6 +158,17 @@ func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options,
 	return idx, nil
 }
 
+// newestClosed returns when the newest archive page's period closed,
+// which is when the subscription documents started to link it, or the
+// zero time without archive pages.
+func (idx *archiveIndex) newestClosed() time.Time {
+	n := len(idx.order)
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix((idx.order[n-1]+1)*int64(idx.period/time.Second), 0).UTC()
+}
+
 // sourceName is the display name filters match for feedID in out.
 func sourceName(out *output, feedID string) string {
 	for _, s := range out.srcs {

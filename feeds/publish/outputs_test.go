@@ -637,6 +637,31 @@ func TestPeriodClosesWithoutStoreChange(t *testing.T) {
 	}
 }
 
+// TestLastModifiedMovesWhenPeriodCloses checks that when the open archive
+// period closes with no store change, the subscription document, which
+// now links one more archive page, gets a later Last-Modified (the moment
+// the period closed), so a client revalidating with If-Modified-Since
+// alone is not told 304.
+func TestLastModifiedMovesWhenPeriodCloses(t *testing.T) {
+	fake, p, now := archivePublisher(archiveOptions(), 95, 37) // entries in the open week
+	fake.changed = fake.entries[len(fake.entries)-1].Seen      // the store last changed when the last entry arrived
+	first := get(t, p, "/feed.atom")
+	lm := first.Header().Get("Last-Modified")
+	*now = now.Add(7 * 24 * time.Hour) // the open week closes; nothing stored
+	second := get(t, p, "/feed.atom")
+	if first.Header().Get("ETag") == second.Header().Get("ETag") {
+		t.Fatalf("document did not change when the period closed")
+	}
+	period := archiveOptions().ArchivePeriod
+	closed := time.Unix(periodOf(*now, period)*int64(period/time.Second), 0).UTC().Format(http.TimeFormat)
+	if got := second.Header().Get("Last-Modified"); got != closed {
+		t.Errorf("after the period closed, Last-Modified %q (was %q), want when it closed, %q", got, lm, closed)
+	}
+	if cond := get(t, p, "/feed.atom", "If-Modified-Since", lm); cond.Code != http.StatusOK {
+		t.Errorf("If-Modified-Since %q after the period closed: status %d, want 200 (the body changed)", lm, cond.Code)
+	}
+}
+
 // TestPeriodEnds: PeriodEnds is the first instant of the next archive
 // period, by the publisher's clock and options.
 func TestPeriodEnds(t *testing.T) {

@@ -143,8 +143,10 @@ type Document struct {
 	// ETag is a strong entity tag (quotes included) derived from a hash of Body.
 	ETag string
 	// LastModified is the latest of the newest entry's update, the store's
-	// Changed() and the last options change, never later than the render
-	// time, truncated to seconds. With none of them it is the Unix epoch,
+	// Changed(), the last options change and, for a subscription document,
+	// the end of the newest archive page's period (when the document
+	// started to link that page), never later than the render time,
+	// truncated to seconds. With none of them it is the Unix epoch,
 	// which ServeHTTP does not send.
 	LastModified time.Time
 }
@@ -512,9 +514,13 @@ func (p *Publisher) build(ctx context.Context, k docKey, out *output, opts Optio
 	}
 
 	mod := ch.updated
-	for _, t := range []time.Time{changed, optsChanged} {
-		if k.page == current && validTime(t) && t.After(mod) {
-			mod = t
+	if k.page == current {
+		// The document links the newest archive page, which appeared when
+		// its period closed, whether or not the store changed then.
+		for _, t := range []time.Time{changed, optsChanged, idx.newestClosed()} {
+			if validTime(t) && t.After(mod) {
+				mod = t
+			}
 		}
 	}
 	if now := p.now(); mod.After(now) {

@@ -22,7 +22,9 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden.* from the cu
 
 func TestRenderCache(t *testing.T) {
 	fake := newFake(richEntries(2))
-	p := New(fake, testOptions())
+	// A clock in the entries' week: with a later one their week is an
+	// archive page, and Last-Modified is at least when that week closed.
+	p, _ := clockedPublisher(fake, testOptions(), baseTime.Add(3*time.Hour))
 	first := map[Format]Document{}
 	for _, f := range Formats {
 		d, err := p.Render(t.Context(), f)
