@@ -74,7 +74,9 @@
 //     counted from the Unix epoch) in which they were first seen; only
 //     closed periods are archived, so a page never gains entries. A page
 //     does change if retention removes its entries, an entry is edited, or
-//     the options change (a new period renames every page). Building the
+//     the options change (a new period renames every page), and the newest
+//     page gains its next-archive link when the open period closes, so it
+//     is not served immutable as the older pages are. Building the
 //     archive index reads every stored entry of the output's sources once
 //     per store version.
 //   - A per-output filter is applied to the newest 4×MaxItems entries, so

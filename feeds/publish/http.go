@@ -17,7 +17,9 @@ import (
 // Cache lifetimes sent in Cache-Control.
 const (
 	currentMaxAge = "public, max-age=300"
-	// Archive pages never change (RFC 5005 §4), so caches may keep them.
+	// Archive pages other than the newest never change (RFC 5005 §4), so
+	// caches may keep them. The newest gains a next-archive link when the
+	// open period closes, so it is served with currentMaxAge.
 	archiveMaxAge = "public, max-age=31536000, immutable"
 	assetMaxAge   = "public, max-age=86400"
 )
@@ -68,7 +70,8 @@ func (p *Publisher) route(path string) (k docKey, asset string, ok bool) {
 // sources as /sources.opml.
 //
 // Documents carry a strong ETag, Last-Modified, Cache-Control (a year,
-// immutable, for archive pages) and, when the client accepts it, gzip
+// immutable, for archive pages but the newest, which changes when the open
+// period closes) and, when the client accepts it, gzip
 // (with its own ETag). If-None-Match is honoured before If-Modified-Since,
 // as RFC 9110 requires, with 304 Not Modified. A browser asking for HTML
 // gets the Atom and RSS documents labelled application/xml, so that it
@@ -107,7 +110,7 @@ func (p *Publisher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctype := c.doc.ContentType
 	h.Set("Cache-Control", currentMaxAge)
-	if k.page != current {
+	if c.immutable {
 		h.Set("Cache-Control", archiveMaxAge)
 	}
 	h.Add("Vary", "Accept-Encoding")

@@ -199,8 +199,12 @@ func TestArchivesPageThroughHistory(t *testing.T) {
 		if d.Archive == nil {
 			t.Errorf("%s lacks <fh:archive/>", u)
 		}
-		if cc := rec.Header().Get("Cache-Control"); cc != archiveMaxAge {
-			t.Errorf("%s: Cache-Control %q, want %q", u, cc, archiveMaxAge)
+		wantCC := archiveMaxAge
+		if next == "" { // the newest page changes when the open week closes
+			wantCC = currentMaxAge
+		}
+		if cc := rec.Header().Get("Cache-Control"); cc != wantCC {
+			t.Errorf("%s: Cache-Control %q, want %q", u, cc, wantCC)
 		}
 		if d.link("current") != "http://127.0.0.1:8080/feed.atom" || d.link("self") != u {
 			t.Errorf("%s: current %q, self %q", u, d.link("current"), d.link("self"))
@@ -251,6 +255,40 @@ func TestArchivesPageThroughHistory(t *testing.T) {
 			t.Errorf("feed.json lacks a next_url to the newest archive page")
 		}
 	})
+}
+
+// TestNewestArchivePageNotImmutable checks that the newest archive page,
+// which gains a next-archive link when the open period closes, is not
+// served immutable, and that the page before it is; once the period
+// closes, the page that changed is immutable in turn.
+func TestNewestArchivePageNotImmutable(t *testing.T) {
+	_, p, now := archivePublisher(archiveOptions(), 95, 37) // entries in the open week
+	var d atomDoc
+	if err := xml.Unmarshal(get(t, p, "/feed.atom").Body.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	newest, _ := url.Parse(d.link("prev-archive"))
+	before := get(t, p, newest.Path)
+	if cc := before.Header().Get("Cache-Control"); cc != currentMaxAge {
+		t.Errorf("newest archive page %s: Cache-Control %q, want %q", newest.Path, cc, currentMaxAge)
+	}
+	var b atomDoc
+	if err := xml.Unmarshal(before.Body.Bytes(), &b); err != nil {
+		t.Fatal(err)
+	}
+	older, _ := url.Parse(b.link("prev-archive"))
+	if cc := get(t, p, older.Path).Header().Get("Cache-Control"); cc != archiveMaxAge {
+		t.Errorf("older archive page %s: Cache-Control %q, want %q", older.Path, cc, archiveMaxAge)
+	}
+
+	*now = now.Add(7 * 24 * time.Hour) // the open week closes
+	after := get(t, p, newest.Path)
+	if after.Header().Get("ETag") == before.Header().Get("ETag") {
+		t.Errorf("%s did not change when the next week closed (it should gain next-archive)", newest.Path)
+	}
+	if cc := after.Header().Get("Cache-Control"); cc != archiveMaxAge {
+		t.Errorf("%s, no longer the newest page: Cache-Control %q, want %q", newest.Path, cc, archiveMaxAge)
+	}
 }
 
 func TestHubAndStylesheet(t *testing.T) {

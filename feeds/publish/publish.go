@@ -188,13 +188,14 @@ const current int64 = -1 << 62
 
 // cached is one rendered document and what it was rendered from.
 type cached struct {
-	doc      Document
-	version  uint64
-	gen      uint64
-	renames  uint64
-	open     int64        // the archive period open when it was rendered (it links the last closed one)
-	rendered time.Time    // when it was rendered
-	served   atomic.Int64 // unix nanoseconds ServeHTTP last served it (Refresh renders such documents again)
+	doc       Document
+	immutable bool // an archive page other than the newest: served with archiveMaxAge
+	version   uint64
+	gen       uint64
+	renames   uint64
+	open      int64        // the archive period open when it was rendered (it links the last closed one)
+	rendered  time.Time    // when it was rendered
+	served    atomic.Int64 // unix nanoseconds ServeHTTP last served it (Refresh renders such documents again)
 
 	gzOnce sync.Once
 	gz     []byte // gzip of doc.Body, made on first demand
@@ -431,11 +432,11 @@ func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, 
 		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, ErrUnknownOutput)
 	}
 
-	doc, err := p.build(ctx, k, out, opts, gen, version, optsChanged)
+	doc, immutable, err := p.build(ctx, k, out, opts, gen, version, optsChanged)
 	if err != nil {
 		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, err)
 	}
-	c := &cached{doc: doc, version: version, gen: gen, renames: renames, open: open, rendered: p.now()}
+	c := &cached{doc: doc, immutable: immutable, version: version, gen: gen, renames: renames, open: open, rendered: p.now()}
 	if gz {
 		c.gzipped()
 	}
@@ -460,33 +461,38 @@ func (p *Publisher) lookup(k docKey, version uint64) *cached {
 	return nil
 }
 
-// build reads the entries and renders one document.
-func (p *Publisher) build(ctx context.Context, k docKey, out *output, opts Options, gen, version uint64, optsChanged time.Time) (Document, error) {
+// build reads the entries and renders one document. immutable reports
+// whether it is an archive page other than the newest, which no closing
+// period changes.
+func (p *Publisher) build(ctx context.Context, k docKey, out *output, opts Options, gen, version uint64, optsChanged time.Time) (doc Document, immutable bool, err error) {
 	base, err := url.Parse(opts.Link)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" ||
 		base.RawQuery != "" || base.ForceQuery || base.Fragment != "" {
-		return Document{}, fmt.Errorf("%w: %q", ErrInvalidLink, opts.Link)
+		return Document{}, false, fmt.Errorf("%w: %q", ErrInvalidLink, opts.Link)
 	}
 	idx, err := p.archiveIndex(ctx, out, opts, gen, version)
 	if err != nil {
-		return Document{}, err
+		return Document{}, false, err
 	}
 	changed := p.entries.Changed()
 	var es []feeds.Entry
 	limit := out.maxItems
 	if k.page == current {
 		if es, err = p.recent(ctx, out, limit); err != nil {
-			return Document{}, err
+			return Document{}, false, err
 		}
 	} else {
 		refs, ok := idx.pages[k.page]
 		if !ok {
-			return Document{}, fmt.Errorf("archive page %d: %w", k.page, ErrUnknownOutput)
+			return Document{}, false, fmt.Errorf("archive page %d: %w", k.page, ErrUnknownOutput)
 		}
 		if es, err = p.entries.Stories(ctx, out.ids, refs); err != nil {
-			return Document{}, fmt.Errorf("read archive page %d: %w", k.page, err)
+			return Document{}, false, fmt.Errorf("read archive page %d: %w", k.page, err)
 		}
 		limit = 0
+		// The newest page gains a next-archive link when the open period
+		// closes; the others keep their neighbours.
+		immutable = k.page != idx.order[len(idx.order)-1]
 	}
 	ch := prepare(opts, out, es, changed, limit)
 	ch.links(opts, out, k, idx)
@@ -507,10 +513,10 @@ func (p *Publisher) build(ctx context.Context, k docKey, out *output, opts Optio
 		body, err = renderPage(ch, p.pageData(out, opts))
 		ctype = "text/html; charset=utf-8"
 	default:
-		return Document{}, ErrUnknownFormat
+		return Document{}, false, ErrUnknownFormat
 	}
 	if err != nil {
-		return Document{}, err
+		return Document{}, false, err
 	}
 
 	mod := ch.updated
@@ -532,7 +538,7 @@ func (p *Publisher) build(ctx context.Context, k docKey, out *output, opts Optio
 		ContentType:  ctype,
 		ETag:         `"` + hex.EncodeToString(sum[:16]) + `"`,
 		LastModified: mod.UTC().Truncate(time.Second),
-	}, nil
+	}, immutable, nil
 }
 
 // recent reads the newest entries of out's sources, enough to fill limit
