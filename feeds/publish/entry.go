@@ -156,10 +156,18 @@ func cmpTime(a, b time.Time) time.Time {
 	return a
 }
 
+// sourceName is the name a source is published under and that feed-name
+// filter rules match, in the documents and in the archive index alike: its
+// Name, else its FeedURL, as one clean line, else "unnamed feed" (never
+// its ID, which may be a local path).
+func sourceName(s SourceInfo) string {
+	return cmp.Or(line(s.Name), line(s.FeedURL), "unnamed feed")
+}
+
 func newSource(s SourceInfo) *source {
 	src := &source{
 		key:     line(s.ID),
-		name:    line(s.Name),
+		name:    sourceName(s),
 		feedURL: absURL(s.FeedURL),
 		siteURL: absURL(s.SiteURL),
 	}
@@ -167,12 +175,6 @@ func newSource(s SourceInfo) *source {
 		if t = line(t); t != "" {
 			src.tags = append(src.tags, t)
 		}
-	}
-	if src.name == "" {
-		src.name = line(s.FeedURL)
-	}
-	if src.name == "" {
-		src.name = "unnamed feed"
 	}
 	// A source without a feed URL (a local file) gets an opaque id: the
 	// public output never shows local paths.

@@ -114,9 +114,11 @@ func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options,
 	idx = &archiveIndex{version: version, open: open, built: now, period: period, pages: make(map[int64][]feeds.Ref)}
 	shown := map[int64]bool{} // pages with an entry the filter lets through
 	if len(out.ids) > 0 {
-		ids := make(map[string]string, len(out.ids)) // a ref shares its source's ID
-		for _, id := range out.ids {
-			ids[id] = id
+		ids := make(map[string]string, len(out.ids))   // a ref shares its source's ID
+		names := make(map[string]string, len(out.ids)) // what the filter matches, as prepare does
+		for _, s := range out.srcs {
+			ids[s.ID] = s.ID
+			names[s.ID] = sourceName(s)
 		}
 		err := p.entries.Walk(ctx, out.ids, func(e feeds.Entry) error {
 			if e.Seen.IsZero() {
@@ -132,7 +134,7 @@ func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options,
 			}
 			// Cloned: e's strings share one allocation with its whole record.
 			idx.pages[pg] = append(idx.pages[pg], feeds.Ref{FeedID: feedID, Key: strings.Clone(e.Key)})
-			if !shown[pg] && out.filter.Match(&e, sourceName(out, e.FeedID)) == "" {
+			if !shown[pg] && out.filter.Match(&e, names[e.FeedID]) == "" {
 				shown[pg] = true
 			}
 			return nil
@@ -167,16 +169,6 @@ func (idx *archiveIndex) newestClosed() time.Time {
 		return time.Time{}
 	}
 	return time.Unix((idx.order[n-1]+1)*int64(idx.period/time.Second), 0).UTC()
-}
-
-// sourceName is the display name filters match for feedID in out.
-func sourceName(out *output, feedID string) string {
-	for _, s := range out.srcs {
-		if s.ID == feedID {
-			return cmp.Or(s.Name, s.FeedURL, s.ID)
-		}
-	}
-	return feedID
 }
 
 // PeriodEnds returns when the open archive period closes, by the

@@ -755,6 +755,50 @@ func TestArchiveIndexKeptOnRename(t *testing.T) {
 	reads("after a source was removed", 3)
 }
 
+// TestArchiveFilterMatchesPublishedName checks that a feed-name filter
+// rule matches the same name in the archive index as in the documents
+// (sourceName), so a feed whose entries a document shows also has its
+// closed weeks archived.
+func TestArchiveFilterMatchesPublishedName(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		src     SourceInfo
+		include string
+	}{
+		{"spaced name", SourceInfo{ID: testSources[0].ID, Name: "Daily  News", FeedURL: testSources[0].FeedURL}, `^Daily News$`},
+		{"local file", SourceInfo{ID: "file:/srv/feeds/local.atom"}, `^unnamed feed$`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set, err := filter.Compile(filter.Rules{Include: []filter.Rule{{Field: filter.FeedName, Pattern: tc.include}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := archiveOptions()
+			o.Sources = []SourceInfo{tc.src}
+			o.Filter = set
+			fake, p, _ := archivePublisher(o, 100, 40)
+			for i := range fake.entries {
+				fake.entries[i].FeedID = tc.src.ID
+			}
+			doc, err := p.Render(t.Context(), Atom)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var d atomDoc
+			if err := xml.Unmarshal(doc.Body, &d); err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Entries) == 0 {
+				t.Fatalf("subscription document has no entries; the filter should let the feed through")
+			}
+			if d.link("prev-archive") == "" {
+				t.Errorf("subscription document shows %d entries of the feed, but links no archive page: the archive index filtered every closed week out",
+					len(d.Entries))
+			}
+		})
+	}
+}
+
 // archiveOptions are testOptions with 10 items per document and weekly
 // archive pages.
 func archiveOptions() Options {
