@@ -516,6 +516,55 @@ func TestSyncAfterDirChange(t *testing.T) {
 	}
 }
 
+// TestSyncWritesArchiveBeforeLinks checks that Sync writes an archive page
+// before the documents that link it, so a reader of the static folder
+// between two writes never follows a link to a missing file: on the first
+// Sync, and when a period closes (the new page before the page that gains
+// next-archive to it and before the subscription documents).
+func TestSyncWritesArchiveBeforeLinks(t *testing.T) {
+	o := archiveOptions()
+	o.Dir = t.TempDir()
+	_, p, now := archivePublisher(o, 95, 37) // entries in the open week
+	before := func(res SyncResult, first, then string) {
+		t.Helper()
+		i, j := slices.Index(res.Written, first), slices.Index(res.Written, then)
+		if i < 0 || j < 0 || i > j {
+			t.Errorf("Sync wrote %s as #%d and %s, which links it, as #%d; want both, the first earlier (wrote %v)", first, i, then, j, res.Written)
+		}
+	}
+	prev := func() string {
+		t.Helper()
+		doc, err := p.Render(t.Context(), Atom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d atomDoc
+		if err := xml.Unmarshal(doc.Body, &d); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimPrefix(d.link("prev-archive"), o.Link)
+	}
+
+	res, err := p.Sync(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := prev()
+	before(res, older, "feed.atom")
+	before(res, "feed.atom", "index.html")
+
+	*now = now.Add(7 * 24 * time.Hour) // the open week closes
+	if res, err = p.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	newest := prev()
+	if newest == older {
+		t.Fatalf("no new archive page after the week closed")
+	}
+	before(res, newest, "feed.atom")
+	before(res, newest, older) // older gained next-archive to newest
+}
+
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 // TestValidateArchivePages runs the shared validation kit on RFC 5005

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -28,7 +29,7 @@ type SyncResult struct {
 // subscription documents, pings Options.Hub (if set) with the document's
 // URL as a WebSub publisher (POST hub.mode=publish, hub.url=<topic>).
 // Archive pages, the HTML pages, the stylesheets and sources.opml are
-// written too. Each file is written to a temporary file in its folder and
+// written too, each archive page before the documents that link it. Each file is written to a temporary file in its folder and
 // renamed over the old one, so a web server never serves half a file.
 //
 // The first Sync writes and pings everything, and the first Sync after
@@ -103,25 +104,29 @@ func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 	return res, errors.Join(errs...)
 }
 
-// docKeys lists every document of output name: the three formats and the
-// page, and each archive page in each format.
+// docKeys lists every document of output name in the order Sync writes
+// them, so that a document is on disk before one that links it: the
+// archive pages newest first (a new page links the older one, which
+// gains its next-archive link to the new one), then the three formats,
+// which link the newest page, and last the HTML page, which links them.
 func (p *Publisher) docKeys(ctx context.Context, name string) []docKey {
-	keys := []docKey{{name, Atom, current}, {name, RSS, current}, {name, JSON, current}, {name, pageKind, current}}
+	subs := []docKey{{name, Atom, current}, {name, RSS, current}, {name, JSON, current}, {name, pageKind, current}}
 	// Rendering the subscription document built the archive index.
-	if _, err := p.render(ctx, keys[0]); err != nil {
-		return keys
+	if _, err := p.render(ctx, subs[0]); err != nil {
+		return subs
 	}
 	p.mu.RLock()
 	idx := p.indexes[name]
 	p.mu.RUnlock()
+	var keys []docKey
 	if idx != nil {
-		for _, pg := range idx.order {
+		for _, pg := range slices.Backward(idx.order) {
 			for _, f := range Formats {
 				keys = append(keys, docKey{name, f, pg})
 			}
 		}
 	}
-	return keys
+	return append(keys, subs...)
 }
 
 // writeAtomic writes body to dir/rel through a temporary file and a rename.
