@@ -99,8 +99,11 @@ const ArchiveRefresh = 10 * time.Minute
 // archiveIndex returns out's archive, reading every entry of its sources
 // when options that shape the archive (see sameArchive) or the open period
 // changed since the last build, or the store changed and the last build
-// is ArchiveRefresh old. The caller holds renderMu.
-func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options, gen, version uint64) (*archiveIndex, error) {
+// is ArchiveRefresh old. archives is p.archives when opts were read: an
+// index built from options that SetOptions has since replaced with ones
+// that shape the archive differently is returned but not kept. The caller
+// holds renderMu.
+func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options, archives, version uint64) (*archiveIndex, error) {
 	period := opts.ArchivePeriod
 	now := p.now()
 	open := periodOf(now, period)
@@ -153,7 +156,7 @@ func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options,
 	}
 	slices.Sort(idx.order)
 	p.mu.Lock()
-	if p.gen == gen {
+	if p.archives == archives {
 		p.indexes[out.name] = idx
 	}
 	p.mu.Unlock()

@@ -164,6 +164,7 @@ type Publisher struct {
 	outs        map[string]*output // by name; "feed" is the default
 	gen         uint64             // bumped by every SetOptions that changes documents, but renames
 	renames     uint64             // bumped by SetOptions that only renames sources (see SetOptions)
+	archives    uint64             // bumped by every SetOptions that drops the archive indexes
 	optsChanged time.Time          // when the rendered options last changed; zero before any change
 	cache       map[docKey]*cached
 	indexes     map[string]*archiveIndex
@@ -246,6 +247,7 @@ func (p *Publisher) SetOptions(opts Options) {
 	p.optsChanged = p.now()
 	if !sameArchives {
 		clear(p.indexes)
+		p.archives++ // an index being built with the old options is not stored
 	}
 	if renamed {
 		// Only a source's name or site link changed (a feed learned its
@@ -423,7 +425,7 @@ func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, 
 	}
 
 	p.mu.RLock()
-	opts, gen, renames, optsChanged, out := p.opts, p.gen, p.renames, p.optsChanged, p.outs[k.out]
+	opts, gen, renames, archives, optsChanged, out := p.opts, p.gen, p.renames, p.archives, p.optsChanged, p.outs[k.out]
 	p.mu.RUnlock()
 	// Read before build reads the clock: should the period close in
 	// between, the document is rendered again on the next request.
@@ -432,7 +434,7 @@ func (p *Publisher) renderLocked(ctx context.Context, k docKey, version uint64, 
 		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, ErrUnknownOutput)
 	}
 
-	doc, immutable, err := p.build(ctx, k, out, opts, gen, version, optsChanged)
+	doc, immutable, err := p.build(ctx, k, out, opts, archives, version, optsChanged)
 	if err != nil {
 		return nil, fmt.Errorf("render %s.%s: %w", k.out, k.kind, err)
 	}
@@ -461,16 +463,16 @@ func (p *Publisher) lookup(k docKey, version uint64) *cached {
 	return nil
 }
 
-// build reads the entries and renders one document. immutable reports
-// whether it is an archive page other than the newest, which no closing
-// period changes.
-func (p *Publisher) build(ctx context.Context, k docKey, out *output, opts Options, gen, version uint64, optsChanged time.Time) (doc Document, immutable bool, err error) {
+// build reads the entries and renders one document with opts, read when
+// p.archives was archives. immutable reports whether it is an archive
+// page other than the newest, which no closing period changes.
+func (p *Publisher) build(ctx context.Context, k docKey, out *output, opts Options, archives, version uint64, optsChanged time.Time) (doc Document, immutable bool, err error) {
 	base, err := url.Parse(opts.Link)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" ||
 		base.RawQuery != "" || base.ForceQuery || base.Fragment != "" {
 		return Document{}, false, fmt.Errorf("%w: %q", ErrInvalidLink, opts.Link)
 	}
-	idx, err := p.archiveIndex(ctx, out, opts, gen, version)
+	idx, err := p.archiveIndex(ctx, out, opts, archives, version)
 	if err != nil {
 		return Document{}, false, err
 	}

@@ -1,16 +1,21 @@
 package publish
 
 import (
+	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/filter"
 )
 
 // gatedEntries is a fakeEntries whose Recent, once gated, announces itself
@@ -248,5 +253,70 @@ func TestServeRenameLikeStoreChange(t *testing.T) {
 	*now = now.Add(MaxStale)
 	if _, body := getAtom(t, p); !strings.Contains(body, "A Learned Title") {
 		t.Errorf("after MaxStale the served document lacks the new name")
+	}
+}
+
+// walkGated is a fakeEntries whose first Walk (the archive index's read)
+// announces itself on entered and waits for release.
+type walkGated struct {
+	*fakeEntries
+	entered, release chan struct{}
+	once             sync.Once
+}
+
+func (g *walkGated) Walk(ctx context.Context, ids []string, fn func(feeds.Entry) error) error {
+	g.once.Do(func() {
+		g.entered <- struct{}{}
+		<-g.release
+	})
+	return g.fakeEntries.Walk(ctx, ids, fn)
+}
+
+// TestRenameDuringRenderDropsStaleIndex checks that a rename which changes
+// the archive (a filter matches feed names), made while a render is
+// building the archive index with the old names, does not leave that
+// index behind for later renders.
+func TestRenameDuringRenderDropsStaleIndex(t *testing.T) {
+	hide, err := filter.Compile(filter.Rules{Exclude: []filter.Rule{{Field: filter.FeedName, Pattern: `Hidden`}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := archiveOptions()
+	o.Sources = []SourceInfo{{ID: testSources[0].ID, Name: "Blog", FeedURL: testSources[0].FeedURL}}
+	o.Filter = hide
+	fake, _, now := archivePublisher(o, 100, 40)
+	g := &walkGated{fakeEntries: fake, entered: make(chan struct{}), release: make(chan struct{})}
+	p := New(g, o)
+	p.now = func() time.Time { return *now }
+
+	done := make(chan error, 1)
+	go func() { _, err := p.Render(context.Background(), Atom); done <- err }()
+	<-g.entered
+	renamed := o
+	renamed.Sources = slices.Clone(o.Sources)
+	renamed.Sources[0].Name = "Hidden Blog" // the feed learned its title; the filter now hides it
+	p.SetOptions(renamed)
+	close(g.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	doc, err := p.Render(t.Context(), Atom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := New(fake, renamed)
+	fresh.now = p.now
+	want, err := fresh.Render(t.Context(), Atom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(doc.Body, want.Body) {
+		var d atomDoc
+		if err := xml.Unmarshal(doc.Body, &d); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("after the rename, Render differs from a fresh publisher's: %d entries, prev-archive %q (a stale archive index)",
+			len(d.Entries), d.link("prev-archive"))
 	}
 }
