@@ -36,7 +36,9 @@ func (p *Publisher) route(path string) (k docKey, asset string, ok bool) {
 	p.mu.RLock()
 	opts, outs := p.opts, p.outs
 	p.mu.RUnlock()
-	if name, ok := strings.CutSuffix(rest, "/"); ok && !strings.Contains(name, "/") && outs[name] != nil {
+	// The default output's page is at / only: its links are relative to
+	// the site root, and the static folder has no feed/index.html.
+	if name, ok := strings.CutSuffix(rest, "/"); ok && name != DefaultOutput && !strings.Contains(name, "/") && outs[name] != nil {
 		return docKey{out: name, kind: pageKind, page: current}, "", true
 	}
 	dot := strings.LastIndexByte(rest, '.')
@@ -65,8 +67,8 @@ func (p *Publisher) route(path string) (k docKey, asset string, ok bool) {
 // ServeHTTP serves GET and HEAD for every output: /feed.atom, /feed.rss
 // and /feed.json for the default output and /<name>.atom (.rss, .json)
 // for each named one; their RFC 5005 archive pages at
-// /<name>/archive/<period start>.<format>; the HTML pages at / and
-// /<name>/; the stylesheets /tidyfeed.xsl and /tidyfeed.css; and the
+// /<name>/archive/<period start>.<format>; the HTML pages at / (the
+// default output's, which is not at /feed/) and /<name>/; the stylesheets /tidyfeed.xsl and /tidyfeed.css; and the
 // sources as /sources.opml.
 //
 // Documents carry a strong ETag, Last-Modified, Cache-Control (a year,

@@ -361,6 +361,22 @@ func TestHTMLPage(t *testing.T) {
 	}
 }
 
+// TestDefaultPageOnlyAtRoot checks that the default output's HTML page,
+// whose links are relative to the site root, is served at / and not at
+// /feed/, where every one of them would resolve to a missing path.
+func TestDefaultPageOnlyAtRoot(t *testing.T) {
+	p := New(newFake(richEntries(1)), testOptions())
+	if rec := get(t, p, "/"); rec.Code != http.StatusOK {
+		t.Fatalf("GET /: %d, want 200", rec.Code)
+	}
+	if rec := get(t, p, "/feed/"); rec.Code != http.StatusNotFound {
+		t.Errorf("GET /feed/: %d, want 404 (the page's relative links break there)", rec.Code)
+	}
+	if p.Handles("/feed/") {
+		t.Errorf("Handles(/feed/) = true, want false so a router can send it elsewhere")
+	}
+}
+
 // fakeHub is a WebSub hub that records publish pings.
 type fakeHub struct {
 	mu     sync.Mutex
