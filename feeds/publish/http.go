@@ -68,13 +68,13 @@ func (p *Publisher) route(path string) (k docKey, asset string, ok bool) {
 // and /feed.json for the default output and /<name>.atom (.rss, .json)
 // for each named one; their RFC 5005 archive pages at
 // /<name>/archive/<period start>.<format>; the HTML pages at / (the
-// default output's, which is not at /feed/) and /<name>/; the stylesheets /tidyfeed.xsl and /tidyfeed.css; and the
-// sources as /sources.opml.
+// default output's, which is not at /feed/) and /<name>/; the stylesheets
+// /tidyfeed.xsl and /tidyfeed.css; and the sources as /sources.opml.
 //
 // Documents carry a strong ETag, Last-Modified, Cache-Control (a year,
 // immutable, for archive pages but the newest, which changes when the open
-// period closes) and, when the client accepts it, gzip
-// (with its own ETag). If-None-Match is honoured before If-Modified-Since,
+// period closes) and, when the client accepts it, gzip (with its own
+// ETag). If-None-Match is honoured before If-Modified-Since,
 // as RFC 9110 requires, with 304 Not Modified. A browser asking for HTML
 // gets the Atom and RSS documents labelled application/xml, so that it
 // applies their stylesheet instead of offering a download. Other paths get

@@ -29,8 +29,9 @@ type SyncResult struct {
 // subscription documents, pings Options.Hub (if set) with the document's
 // URL as a WebSub publisher (POST hub.mode=publish, hub.url=<topic>).
 // Archive pages, the HTML pages, the stylesheets and sources.opml are
-// written too, each archive page before the documents that link it. Each file is written to a temporary file in its folder and
-// renamed over the old one, so a web server never serves half a file.
+// written too, each archive page before the documents that link it. Each
+// file is written to a temporary file in its folder and renamed over the
+// old one, so a web server never serves half a file.
 //
 // The first Sync writes and pings everything, and the first Sync after
 // Options.Dir changed writes everything to the new folder (without pinging
