@@ -52,9 +52,9 @@ const defaultDebounce = 200 * time.Millisecond
 // An empty file is skipped rather than loaded (it is what an in-place save
 // looks like between truncating and writing), unless the reload is forced.
 // Watch does not call OnChange for the file as it is when Watch starts:
-// callers Load it first (and pass what they loaded as Loaded). The callbacks run on Watch's goroutine, one at a
-// time, so a slow callback delays the next reload but never runs
-// concurrently with itself.
+// callers Load it first (and pass what they loaded as Loaded). The
+// callbacks run on Watch's goroutine, one at a time, so a slow callback
+// delays the next reload but never runs concurrently with itself.
 //
 // Watch returns nil when ctx ends, and an error when the folder cannot be
 // watched or stops being watchable (it was removed or renamed).
