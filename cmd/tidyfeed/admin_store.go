@@ -79,6 +79,11 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if isFile(dst, cfg.Data) {
+		// The copy would be renamed over the live file: a running daemon
+		// would go on writing to the unlinked one, and lose it at restart.
+		return fmt.Errorf("backup %s: that is the store itself (data: in %s); give another FILE", dst, cfg.Path)
+	}
 	via := "store"
 	store, err := storage.Open(cfg.Data, storage.Options{ReadOnly: true, Timeout: 500 * time.Millisecond,
 		Logger: slog.New(slog.DiscardHandler)})
@@ -108,6 +113,16 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "backup %s: %s, %d entries of %d feeds, verified (via the %s)\n", dst, sizeOf(st.FileSize), st.Entries, st.Feeds, via)
 	return nil
+}
+
+// isFile reports whether path names the existing file data.
+func isFile(path, data string) bool {
+	a, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(data)
+	return err == nil && os.SameFile(a, b)
 }
 
 // sizeOf formats a byte count for people.

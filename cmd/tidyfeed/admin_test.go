@@ -202,6 +202,25 @@ func TestAdminEndpoints(t *testing.T) {
 			t.Errorf("backup: %+v, %v; want the polled entries of 4 feeds", st, err)
 		}
 	})
+	t.Run("backup refuses the store itself", func(t *testing.T) {
+		data := filepath.Join(dir, "tidyfeed.db") // adminConfig's data:
+		before, err := os.Stat(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Through another path to the same file, too.
+		for _, dst := range []string{data, filepath.Join(dir, "secret-folder", "..", "tidyfeed.db")} {
+			_, errOut, err := tidyfeed(t, "backup", "-config", config, dst)
+			after, serr := os.Stat(data)
+			if err == nil || !strings.Contains(err.Error()+errOut, "is the store itself") || serr != nil || !os.SameFile(before, after) {
+				t.Errorf("backup onto the live store %s: %v %s; want it refused and the file untouched", dst, err, errOut)
+			}
+		}
+		if s, err := storage.Open(data, storage.Options{Timeout: 300 * time.Millisecond}); err == nil {
+			s.Close()
+			t.Errorf("a second writer could open %s while the daemon runs", data)
+		}
+	})
 	t.Run("removed feed's series go away", func(t *testing.T) {
 		adminConfig(t, dir, addr, admin, a, down)
 		waitFor(t, "the reload to drop feed b", 10*time.Second, func() bool {
