@@ -202,3 +202,35 @@ func TestIngestHTTPOverDays(t *testing.T) {
 		}
 	})
 }
+
+// TestBrokenDocumentKeepsNoValidators: a document that does not parse
+// leaves no ETag behind, so the next poll fetches it again and reports it
+// again, instead of taking the server's 304 for a healthy feed.
+func TestBrokenDocumentKeepsNoValidators(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"broken"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"broken"`)
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body>not a feed</body></html>"))
+	}))
+	defer srv.Close()
+	in := ingest.New(ingest.Options{
+		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second}),
+		Parser:  parse.New(parse.Options{}),
+		Cleaner: clean.New(clean.Options{}),
+		Store:   newMemStore(),
+		Logger:  discardLogger(),
+		Jitter:  func() float64 { return 0 },
+	})
+	src := feeds.Source{ID: srv.URL + "/f", URL: srv.URL + "/f", Interval: 30 * time.Minute}
+	for poll := 1; poll <= 2; poll++ {
+		out := in.Ingest(t.Context(), src)
+		if out.Status != ingest.StatusError || out.State.ConsecutiveErrors != poll || out.State.ETag != "" {
+			t.Errorf("poll %d of an unparseable document: status %s, %d errors in a row, ETag %q; want an error, %d, no ETag",
+				poll, out.Status, out.State.ConsecutiveErrors, out.State.ETag, poll)
+		}
+	}
+}

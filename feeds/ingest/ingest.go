@@ -276,14 +276,19 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 	}
 	in.health.record(hostOf(src), false, now)
 	in.noteMove(&state, src, resp, now)
-	state.ETag, state.LastModified = resp.ETag, resp.LastModified
+	// The response's validators are kept only once its document is known
+	// good: a document that fails to parse must be fetched again, not
+	// answered by a 304 that would pass for health.
+	validators := func() { state.ETag, state.LastModified = resp.ETag, resp.LastModified }
 	if resp.NotModified {
+		validators()
 		return in.store(ctx, src, state, now, nil, nil, feeds.Feed{}, resp.FreshUntil, StatusNotModified)
 	}
 	sum := sha256.Sum256(resp.Body)
 	bodyHash := hex.EncodeToString(sum[:16])
 	if bodyHash == state.BodyHash {
-		// Same body: skip parsing, but keep the new validators.
+		// The last good body again: skip parsing, but keep the new validators.
+		validators()
 		return in.store(ctx, src, state, now, nil, nil, feeds.Feed{}, resp.FreshUntil, StatusNotModified)
 	}
 
@@ -300,6 +305,7 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 		return in.fail(ctx, src, state, err)
 	}
 	state.BodyHash = bodyHash
+	validators()
 	return in.store(ctx, src, state, now, entries, map[string][]byte{ProfileMeta: blob}, feed, resp.FreshUntil, "")
 }
 
