@@ -63,7 +63,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := d.apply(ctx, cfg); err != nil {
 		return err
 	}
-	d.syncOutputs(ctx) // static files and hub pings for what is already stored
+	// Static files and hub pings for what is already stored, by syncLoop:
+	// a slow hub must not keep the daemon from serving.
+	d.requestSync()
 	listener, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
