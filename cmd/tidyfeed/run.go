@@ -191,6 +191,9 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 		if !reflect.DeepEqual(cfg.Log, d.cfg.Log) {
 			d.logger.Warn("log settings take effect at the next restart")
 		}
+		if p, q := cfg.Polling, d.cfg.Polling; p.Concurrency != q.Concurrency || p.PerHost != q.PerHost || p.HostSpacing != q.HostSpacing {
+			d.logger.Warn("polling concurrency, per_host and host_spacing take effect at the next restart")
+		}
 	}
 	d.metrics.SetFeeds(feedIDs(cfg.Sources()))
 	d.ingester.Store(newIngester(cfg, d.store, d.cleaner, d.logger, func(out ingest.Outcome) { observePoll(d.metrics, out) }))

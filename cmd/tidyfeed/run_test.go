@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/tidyfeed/tidyfeed/config"
 	"github.com/tidyfeed/tidyfeed/feeds"
+	"github.com/tidyfeed/tidyfeed/feeds/clean"
 	"github.com/tidyfeed/tidyfeed/feeds/publish"
 	"github.com/tidyfeed/tidyfeed/storage"
 )
@@ -161,4 +165,38 @@ func openStore(t *testing.T) *storage.Store {
 	}
 	t.Cleanup(func() { store.Close() })
 	return store
+}
+
+// TestReloadWarnsOfRestartSettings: a reload that changes settings only a
+// restart applies says so in the log, naming them; one that changes
+// nothing of the kind says nothing.
+func TestReloadWarnsOfRestartSettings(t *testing.T) {
+	store := openStore(t)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	d := &daemon{store: store, cleaner: clean.New(clean.Options{}), logger: logger, metrics: newMetrics(store, logger),
+		syncReq: make(chan struct{}, 1)}
+	path := filepath.Join(t.TempDir(), "feeds.yaml")
+	apply := func(polling string) {
+		t.Helper()
+		cfg, err := config.Parse(path, []byte(polling+"feeds:\n  - url: https://a.example/feed\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.apply(t.Context(), cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply("polling: {concurrency: 4}\n")
+	apply("polling: {concurrency: 4}\ninterval: 1h\n")
+	if strings.Contains(logs.String(), "next restart") {
+		t.Errorf("a reload changing only the interval warned:\n%s", logs.String())
+	}
+	for _, polling := range []string{"polling: {concurrency: 8}\n", "polling: {concurrency: 8, per_host: 2}\n", "polling: {concurrency: 8, per_host: 2, host_spacing: 10s}\n"} {
+		logs.Reset()
+		apply(polling)
+		if !strings.Contains(logs.String(), "polling concurrency, per_host and host_spacing take effect at the next restart") {
+			t.Errorf("reload to %q did not warn:\n%s", polling, logs.String())
+		}
+	}
 }
