@@ -47,6 +47,9 @@ type Config struct {
 	// Outputs are the named output feeds besides the default one.
 	Outputs []NamedOutput
 	Feeds   []Feed // in file order; may be empty
+	// Warnings are problems that do not stop the configuration, with
+	// their positions: a local feed file that does not exist (yet).
+	Warnings Errors
 }
 
 // Log says how the daemon logs.
@@ -144,7 +147,8 @@ func Load(path string) (*Config, error) {
 // Parse validates data as the contents of the configuration file at path.
 // path is used in messages and to resolve relative paths ("" means the
 // working directory, and messages say "<config>"); the file itself is not
-// read, but local feed files named in data must exist. When data has
+// read, but local feed files named in data are looked at: one that is a
+// folder is a problem, one that does not exist a warning. When data has
 // problems Parse returns a nil Config and an Errors value listing them all,
 // sorted by position.
 func Parse(path string, data []byte) (*Config, error) {
@@ -164,5 +168,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, d.errs
 	}
 	cfg.Path = abs
+	sortErrors(d.warns)
+	cfg.Warnings = d.warns
 	return cfg, nil
 }

@@ -20,8 +20,9 @@ type decoder struct {
 	file  string // for messages
 	dir   string // relative paths resolve against it
 	errs  Errors
-	nodes int  // nodes visited so far
-	stop  bool // set when the node budget is exhausted
+	warns Errors // problems that do not stop the config (Config.Warnings)
+	nodes int    // nodes visited so far
+	stop  bool   // set when the node budget is exhausted
 }
 
 // errorf records a problem at n's position (1:1 when n is nil).
@@ -31,6 +32,16 @@ func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 		line, col = n.Line, n.Column
 	}
 	d.errAt(line, col, fmt.Sprintf(format, args...))
+}
+
+// warnf records a warning at n's position: something the user should fix
+// that does not stop the configuration from working.
+func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
+	line, col := 1, 1
+	if n != nil && n.Line > 0 {
+		line, col = n.Line, n.Column
+	}
+	d.warns = append(d.warns, &Error{File: d.file, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (d *decoder) errAt(line, col int, msg string) {

@@ -158,7 +158,6 @@ func TestParseErrors(t *testing.T) {
 			yaml: "feeds:\n  - url: https://example.org/feed\n    path: seed.xml\n",
 			want: []wantErr{
 				{3, 5, "feeds[0] has both url and path; a feed needs exactly one"},
-				{3, 11, "feeds[0].path: no such file: " + filepath.Join(dir, "seed.xml")},
 			},
 		},
 		{
@@ -168,11 +167,6 @@ func TestParseErrors(t *testing.T) {
 				{2, 5, "feeds[0] needs a url or a path"},
 				{3, 5, "feeds[1]: url must not be empty"},
 			},
-		},
-		{
-			name: "missing file",
-			yaml: "feeds:\n  - path: nowhere/feed.xml\n",
-			want: []wantErr{{2, 11, "feeds[0].path: no such file: " + filepath.Join(dir, "nowhere", "feed.xml")}},
 		},
 		{
 			name: "path is a folder",
@@ -277,11 +271,25 @@ log: {level: loud}
 		{12, 5, "duplicate feed https://example.org/feed.xml (line 10:5 lists it too)"},
 		{13, 10, "feeds[2].url: URL \"gopher://example.org/\" must use http or https"},
 		{14, 5, "feeds[2] has both url and path"},
-		{14, 11, "feeds[2].path: no such file"},
-		{15, 11, "feeds[3].path: no such file"},
 		{16, 13, `feeds[3].dedupe must be true or false, got "maybe"`},
 		{17, 14, `log.level must be one of "debug", "info", "warn", "error", got "loud"`},
 	})
+}
+
+// TestMissingFeedFileWarns: a local feed file that does not exist is a
+// warning at its position, not an error: the config loads, and the feed
+// is polled (and fails) until the file appears.
+func TestMissingFeedFileWarns(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "feeds.yaml")
+	cfg, err := Parse(path, []byte("feeds:\n  - url: https://example.org/feed\n  - path: nowhere/feed.xml\n"))
+	if err != nil {
+		t.Fatalf("Parse: %v; want the config, with a warning", err)
+	}
+	if len(cfg.Feeds) != 2 {
+		t.Errorf("%d feeds, want both", len(cfg.Feeds))
+	}
+	checkErrors(t, cfg.Warnings, path, []wantErr{{3, 11, "feeds[1].path: no such file: " + filepath.Join(dir, "nowhere", "feed.xml")}})
 }
 
 func TestLoadMissingFile(t *testing.T) {

@@ -368,12 +368,15 @@ func (d *decoder) abs(p string) string {
 	return filepath.Join(d.dir, p)
 }
 
-// checkFile reports a local feed file that does not exist or is a folder.
+// checkFile reports a local feed file that is a folder or cannot be
+// looked at, and warns of one that does not exist (yet): like a URL that
+// answers 404, it is polled as a failing feed, and one missing file must
+// not stop the daemon from starting or taking edits.
 func (d *decoder) checkFile(n *yaml.Node, what, path string) {
 	fi, err := os.Stat(path)
 	switch {
 	case os.IsNotExist(err):
-		d.errorf(n, "%s: no such file: %s", what, path)
+		d.warnf(n, "%s: no such file: %s (it is polled, and fails, until it appears)", what, path)
 	case err != nil:
 		d.errorf(n, "%s: %v", what, err)
 	case fi.IsDir():

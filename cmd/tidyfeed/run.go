@@ -195,6 +195,9 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 			d.logger.Warn("polling concurrency, per_host and host_spacing take effect at the next restart")
 		}
 	}
+	for _, w := range cfg.Warnings {
+		d.logger.Warn("config warning", "problem", w.Error())
+	}
 	d.metrics.SetFeeds(feedIDs(cfg.Sources()))
 	d.ingester.Store(newIngester(cfg, d.store, d.cleaner, d.logger, func(out ingest.Outcome) { observePoll(d.metrics, out) }))
 	pubOpts, err := publishOptions(ctx, cfg, d.store)
