@@ -211,15 +211,13 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 	} else {
 		d.publisher.SetOptions(pubOpts)
 	}
-	due, err := d.dueTimes(ctx)
+	srcs := cfg.Sources()
+	byID := srcsByID(srcs)
+	due, err := d.dueTimes(ctx, byID)
 	if err != nil {
 		return err
 	}
-	srcs := cfg.Sources()
-	d.sources = make(map[string]feeds.Source, len(srcs))
-	for _, src := range srcs {
-		d.sources[src.ID] = src
-	}
+	d.sources = byID
 	d.sched.SetSources(srcs, due)
 	if err := d.restoreHolds(ctx); err != nil {
 		return err
@@ -232,19 +230,36 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 }
 
 // dueTimes reads the stored next-check time of every known feed, so a
-// restart does not poll everything at once.
-func (d *daemon) dueTimes(ctx context.Context) (map[string]time.Time, error) {
+// restart does not poll everything at once. A check that waited only for
+// the feed's pace comes no later than its configured interval from now:
+// the interval may have been shortened while the daemon was stopped.
+func (d *daemon) dueTimes(ctx context.Context, srcs map[string]feeds.Source) (map[string]time.Time, error) {
 	states, err := d.store.States(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read feed states: %w", err)
 	}
+	now := time.Now()
 	due := make(map[string]time.Time, len(states))
 	for _, st := range states {
-		if !st.NextCheck.IsZero() {
-			due[st.FeedID] = st.NextCheck
+		if st.NextCheck.IsZero() {
+			continue
+		}
+		due[st.FeedID] = st.NextCheck
+		if iv := srcs[st.FeedID].Interval; iv > 0 && (st.NextReason == "interval" || st.NextReason == "adaptive") &&
+			st.NextCheck.After(now.Add(iv)) {
+			due[st.FeedID] = now.Add(iv)
 		}
 	}
 	return due, nil
+}
+
+// srcsByID indexes sources by ID.
+func srcsByID(srcs []feeds.Source) map[string]feeds.Source {
+	m := make(map[string]feeds.Source, len(srcs))
+	for _, src := range srcs {
+		m[src.ID] = src
+	}
+	return m
 }
 
 // poll is the scheduler's PollFunc: one ingest, then the plan for the next.

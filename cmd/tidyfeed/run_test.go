@@ -200,3 +200,40 @@ func TestReloadWarnsOfRestartSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestDueTimesHonourShorterInterval: at start, a stored next check that
+// waited only for the feed's pace comes no later than the feed's configured
+// interval from now (it may have been shortened while the daemon was
+// stopped); one a server asked for is kept.
+func TestDueTimesHonourShorterInterval(t *testing.T) {
+	store := openStore(t)
+	week := time.Now().Add(7 * 24 * time.Hour)
+	for _, st := range []feeds.FeedState{
+		{FeedID: "https://a.example/feed", NextCheck: week, NextReason: "adaptive"},
+		{FeedID: "https://b.example/feed", NextCheck: week, NextReason: "retry-after"},
+		{FeedID: "https://c.example/feed", NextCheck: week, NextReason: "interval"},
+	} {
+		if _, err := store.Save(t.Context(), storage.Batch{State: st}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srcs := map[string]feeds.Source{}
+	for _, id := range []string{"https://a.example/feed", "https://b.example/feed"} {
+		srcs[id] = feeds.Source{ID: id, URL: id, Interval: 5 * time.Minute}
+	}
+	srcs["https://c.example/feed"] = feeds.Source{ID: "https://c.example/feed", URL: "https://c.example/feed"} // no interval of its own
+	d := &daemon{store: store}
+	due, err := d.dueTimes(t.Context(), srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	soon := time.Now().Add(5 * time.Minute)
+	if !due["https://a.example/feed"].Before(soon.Add(time.Second)) {
+		t.Errorf("adaptive check due %v, want within the 5m interval", due["https://a.example/feed"])
+	}
+	for _, id := range []string{"https://b.example/feed", "https://c.example/feed"} {
+		if !due[id].Equal(week) {
+			t.Errorf("%s due %v, want its stored %v kept", id, due[id], week)
+		}
+	}
+}

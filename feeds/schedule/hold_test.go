@@ -263,3 +263,38 @@ func TestGoneWithZeroNextHeld(t *testing.T) {
 		checkScheduled(t, s)
 	})
 }
+
+// TestShorterIntervalMovesNextCheck: a feed whose interval is shortened in
+// the config is checked within the new interval when its next check only
+// waited for its own pace (adaptive, interval, or restored from the
+// store), and keeps its next check when a backoff or a server chose it.
+func TestShorterIntervalMovesNextCheck(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock, rec, s := newTest(Options{Interval: time.Hour, Jitter: -1})
+		week := 7 * 24 * time.Hour
+		adaptive, failing, stored := urlSource("a.example", 0, week), urlSource("b.example", 0, week), urlSource("c.example", 0, week)
+		rec.result = func(src feeds.Source, now time.Time) Result {
+			if src.ID == failing.ID {
+				return Result{Next: now.Add(week), Reason: "backoff"}
+			}
+			return Result{Next: now.Add(week), Reason: "adaptive"}
+		}
+		s.SetSources([]feeds.Source{adaptive, failing, stored}, map[string]time.Time{stored.ID: epoch.Add(week)})
+		m := startSim(t, clock, s)
+		m.advance(time.Minute) // adaptive and failing are polled once
+		for _, src := range []*feeds.Source{&adaptive, &failing, &stored} {
+			src.Interval = 5 * time.Minute
+		}
+		s.SetSources([]feeds.Source{adaptive, failing, stored}, nil)
+		now, next := clock.Now(), s.Next()
+		for _, tt := range []struct {
+			src  feeds.Source
+			soon bool
+		}{{adaptive, true}, {stored, true}, {failing, false}} {
+			if soon := next[tt.src.ID].Sub(now) <= 5*time.Minute; soon != tt.soon {
+				t.Errorf("%s: next check in %v after the interval became 5m; want within 5m: %v", tt.src.ID, next[tt.src.ID].Sub(now), tt.soon)
+			}
+		}
+		m.stop()
+	})
+}

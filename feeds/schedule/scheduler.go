@@ -176,10 +176,13 @@ func New(poll PollFunc, opts Options) *Scheduler {
 // Sources whose ID is new to the scheduler are added with the next-check
 // time due[ID] when that is in the future; otherwise (missing, or past) they
 // are due now, spread at random over a short window (a quarter second per
-// such source, a minute at most, and at most their interval). Sources already known keep their next-check time
-// even if their settings changed; a changed interval applies from their next
-// reschedule. Sources not in srcs are removed; one whose poll is in flight is
-// not rescheduled when that poll returns. due may be nil.
+// such source, a minute at most, and at most their interval). Sources
+// already known keep their next-check time even if their settings changed,
+// but one that a new, shorter interval would check sooner, and that waits
+// only for its own pace (see waitsForInterval), not a server's wish or a
+// backoff, is moved to now plus that interval. Sources not in
+// srcs are removed; one whose poll is in flight is not rescheduled when
+// that poll returns. due may be nil.
 func (s *Scheduler) SetSources(srcs []feeds.Source, due map[string]time.Time) {
 	s.mu.Lock()
 	now := s.clock.Now()
@@ -189,7 +192,7 @@ func (s *Scheduler) SetSources(srcs []feeds.Source, due map[string]time.Time) {
 	for _, src := range srcs {
 		keep[src.ID] = true
 		if e, ok := s.sources[src.ID]; ok {
-			if s.updateLocked(e, src) {
+			if s.updateLocked(e, src, now) {
 				changed++
 			}
 			continue
@@ -435,9 +438,15 @@ func (s *Scheduler) addLocked(src feeds.Source, due, now time.Time, window time.
 }
 
 // updateLocked gives a known source its new settings, keeping its next-check
-// time. It reports whether anything changed.
-func (s *Scheduler) updateLocked(e *entry, src feeds.Source) bool {
+// time unless a shorter interval moves it sooner (see SetSources). It
+// reports whether anything changed.
+func (s *Scheduler) updateLocked(e *entry, src feeds.Source, now time.Time) bool {
 	changed := !sameSource(e.src, src)
+	if src.Interval > 0 && src.Interval != e.src.Interval && e.state == stateWaiting &&
+		waitsForInterval(e.reason) && e.next.After(now.Add(src.Interval)) {
+		e.next, e.reason = minTime(e.next, now.Add(s.jittered(src.Interval))), "interval"
+		heap.Fix(&s.waiting, e.index)
+	}
 	e.src = src
 	key := hostKey(src)
 	if key == e.host.name {
@@ -456,6 +465,14 @@ func (s *Scheduler) updateLocked(e *entry, src feeds.Source) bool {
 	}
 	s.dropHostLocked(old)
 	return true
+}
+
+// waitsForInterval reports whether a next check chosen for reason is only
+// the feed's own pace, which a new interval may change: "interval",
+// "adaptive", or "stored" (restored from the store; a server's
+// Retry-After is restored separately, as a hold).
+func waitsForInterval(reason string) bool {
+	return reason == "interval" || reason == "adaptive" || reason == "stored"
 }
 
 // removeLocked forgets a source, including its Retry-After window on its

@@ -291,8 +291,9 @@ func TestSetSourcesMidRun(t *testing.T) {
 		a10.Interval = 10 * time.Minute
 		s.SetSources([]feeds.Source{a10, d, c}, map[string]time.Time{a.ID: epoch, d.ID: epoch}) // due is ignored for known sources
 		after := s.Next()
-		if !after[a.ID].Equal(before[a.ID]) || !after[d.ID].Equal(before[d.ID]) {
-			t.Errorf("known sources' next checks moved: before %v, after %v", before, after)
+		// a's shorter interval brings its next check (2h31m) to now + 10m.
+		if !after[a.ID].Equal(change.Add(10*time.Minute)) || !after[d.ID].Equal(before[d.ID]) {
+			t.Errorf("known sources' next checks: before %v, after %v; want a's at %v, d's kept", before, after, change.Add(10*time.Minute))
 		}
 		if _, ok := after[b.ID]; ok {
 			t.Errorf("removed source still in Next(): %v", after)
@@ -313,13 +314,15 @@ func TestSetSourcesMidRun(t *testing.T) {
 		if st := rec.starts(c.ID); len(st) != 4 || st[0].After(change.Add(time.Minute)) {
 			t.Errorf("added source polls %v, want 4, the first within a minute of %v", st, change)
 		}
-		// a polls at 1m, 31m, ... 2h1m and keeps its next check (2h31m), then
-		// runs every 10m until 4h15m.
+		// a polls at 1m, 31m, ... 2h1m; its next check (2h31m) moves to
+		// 2h25m, ten minutes after the change, and it runs every 10m until
+		// 4h15m.
 		var want []time.Duration
-		for range 5 {
+		for range 4 {
 			want = append(want, 30*time.Minute)
 		}
-		for range 10 {
+		want = append(want, 24*time.Minute)
+		for range 11 {
 			want = append(want, 10*time.Minute)
 		}
 		if got := gaps(rec.starts(a.ID)); !slices.Equal(got, want) {
