@@ -27,6 +27,9 @@
 //     the previous successful poll, all dated within BurstSpan of each
 //     other. A feed that genuinely publishes that many entries at once
 //     (a whole podcast season) is held back too; raise Burst for it.
+//     Entries whose future date was clamped to now are never part of a
+//     burst or of a re-dating window: that date is the filter's, not the
+//     source's.
 //   - Dropped counts the last parsed document only.
 package filter
 
@@ -129,15 +132,16 @@ func (f *Filter) Apply(src feeds.Source, st *feeds.FeedState, entries []feeds.En
 	dropped := map[string]int{}
 
 	kept := entries[:0]
+	var clamped map[int]bool // by index in kept
 	for i := range entries {
 		e := entries[i]
-		reason := ""
+		reason, clamp := "", false
 		if e.Published.After(now.Add(f.opts.FutureSlack)) {
 			switch future {
 			case Drop:
 				reason = ReasonFuture
 			case Clamp:
-				e.Published = now
+				e.Published, clamp = now, true
 			}
 		}
 		if future == Clamp && e.Updated.After(now.Add(f.opts.FutureSlack)) {
@@ -156,6 +160,12 @@ func (f *Filter) Apply(src feeds.Source, st *feeds.FeedState, entries []feeds.En
 			dropped[reason]++
 			continue
 		}
+		if clamp {
+			if clamped == nil {
+				clamped = map[int]bool{}
+			}
+			clamped[len(kept)] = true
+		}
 		kept = append(kept, e)
 	}
 
@@ -163,7 +173,7 @@ func (f *Filter) Apply(src feeds.Source, st *feeds.FeedState, entries []feeds.En
 	if first {
 		kept = f.capBacklog(st, kept, cmp.Or(fo.Backlog, f.opts.Backlog), dropped)
 	} else {
-		kept = f.hold(st, kept, dropped)
+		kept = f.hold(st, kept, clamped, dropped)
 	}
 	st.Dropped = nil
 	if len(dropped) > 0 {
@@ -215,18 +225,22 @@ func (f *Filter) capBacklog(st *feeds.FeedState, kept []feeds.Entry, n int, drop
 
 // hold drops, on a later poll, entries older than the backlog horizon,
 // entries inside a known re-dating window, and a new re-dating burst.
-func (f *Filter) hold(st *feeds.FeedState, kept []feeds.Entry, dropped map[string]int) []feeds.Entry {
+// Entries whose future date was clamped to now (clamped, by index in kept)
+// are never taken for re-dated ones: their date is ours, not the source's,
+// and a feed of upcoming events would otherwise be one burst every poll.
+func (f *Filter) hold(st *feeds.FeedState, kept []feeds.Entry, clamped map[int]bool, dropped map[string]int) []feeds.Entry {
 	fs := &st.Filter
 	var burst []int
 	var lo, hi time.Time
 	out := kept[:0]
-	for _, e := range kept {
+	for i, e := range kept {
 		t := e.Published
 		switch {
 		case t.IsZero():
 		case !fs.Horizon.IsZero() && t.Before(fs.Horizon):
 			dropped[ReasonBacklog]++
 			continue
+		case clamped[i]:
 		case !fs.HeldFrom.IsZero() && !t.Before(fs.HeldFrom) && !t.After(fs.HeldTo):
 			dropped[ReasonRedated]++
 			continue

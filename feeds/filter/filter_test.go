@@ -217,6 +217,25 @@ func TestRedatingHeldBack(t *testing.T) {
 	})
 }
 
+// TestClampedDatesAreNotABurst checks that entries whose future dates are
+// clamped to now (an events feed announcing what is coming) do not count
+// as a re-dating burst, however many there are, while dated ones still do.
+func TestClampedDatesAreNotABurst(t *testing.T) {
+	f := filter.New(filter.Options{Now: func() time.Time { return now }})
+	st := polled()
+	var doc []feeds.Entry
+	for i := range 12 {
+		doc = append(doc, entry(fmt.Sprintf("event%d", i), -time.Duration(i+1)*24*time.Hour))
+	}
+	got := f.Apply(feeds.Source{ID: "f"}, &st, doc)
+	if len(got) != 12 || st.Dropped != nil {
+		t.Errorf("kept %d, dropped %v; want all 12 kept", len(got), st.Dropped)
+	}
+	if !st.Filter.HeldFrom.IsZero() {
+		t.Errorf("HeldFrom = %v, want no re-dating window", st.Filter.HeldFrom)
+	}
+}
+
 func TestCompileErrors(t *testing.T) {
 	for _, r := range []filter.Rules{
 		{Include: []filter.Rule{{Field: "body", Pattern: "x"}}},
