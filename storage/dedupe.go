@@ -35,15 +35,19 @@ type storedKey struct {
 }
 
 // churned looks for the stored entry of the same feed with the same
-// canonical link, for a GUID-keyed entry that is not stored under its key:
-// the publisher regenerated its GUID (a new build, http→https, a GUID equal
-// to a changed title). The link must identify one entry of the document,
+// canonical link, for a GUID- or link-keyed entry that is not stored under
+// its key: the publisher regenerated its GUID (a new build, http→https, a
+// GUID equal to a changed title), or dedupe keyed the document by other
+// means than when the entry was stored (one item with a blank or repeated
+// GUID makes dedupe key a whole document by links, and a later document
+// by GUIDs again). Either way the entry keeps the key it was first stored
+// under, GUID or link. The link must identify one entry of the document,
 // and the two must be published at the same second (or, when the new
 // entry has no date, carry the same title): a feed that lists only its
 // latest item, linking the same page every time (a podcast's show page, a
 // daily digest), publishes a new item, not the old one under a new GUID.
 func (w *saver) churned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed, links map[string]int) (storedKey, bool) {
-	if !strings.HasPrefix(e.Key, dedupe.ByGUID) || sd.urlKey == "" || links[sd.urlKey] != 1 {
+	if !byGUIDOrLink(e.Key) || sd.urlKey == "" || links[sd.urlKey] != 1 {
 		return storedKey{}, false
 	}
 	var h [8]byte
@@ -59,7 +63,7 @@ func (w *saver) churned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed, links map
 			return true
 		}
 		old, err := decodeEntry(raw)
-		if err != nil || dedupe.URLKey(old.Link) != sd.urlKey || !strings.HasPrefix(old.Key, dedupe.ByGUID) {
+		if err != nil || dedupe.URLKey(old.Link) != sd.urlKey || !byGUIDOrLink(old.Key) {
 			return true
 		}
 		if dated := !e.Published.IsZero() || !e.Updated.IsZero(); dated && pubSec(pubKey(old.Published, old.Seen)) != pubSec(newPub(e, w.now)) ||
@@ -77,6 +81,12 @@ func (w *saver) churned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed, links map
 		return false
 	})
 	return found, ok
+}
+
+// byGUIDOrLink reports whether key came from a GUID or a link, the keys
+// churned may match to each other.
+func byGUIDOrLink(key string) bool {
+	return strings.HasPrefix(key, dedupe.ByGUID) || strings.HasPrefix(key, dedupe.ByLink)
 }
 
 // tombstoned reports whether the new entry e was purged before: by its

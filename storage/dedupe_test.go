@@ -178,6 +178,46 @@ func TestGUIDChurnAndTombstones(t *testing.T) {
 	}
 }
 
+// TestKeySwitchKeepsStoredKeys: a document that dedupe keys by links
+// (one item's GUID went blank or was repeated) finds the entries stored
+// under GUID keys by link and publication time, and a later document keyed
+// by GUIDs again finds the entries stored meanwhile under link keys. No
+// entry is stored twice, and it is not recorded as GUID churn.
+func TestKeySwitchKeepsStoredKeys(t *testing.T) {
+	clk := newClock()
+	s := openTest(t, "", Options{Now: clk.Now})
+	pub := clk.Now().Add(-48 * time.Hour)
+	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{
+		story("f", "g:a", "A", "https://f.example/a", "<p>a</p>", pub),
+		story("f", "g:b", "B", "https://f.example/b", "<p>b</p>", pub.Add(time.Hour)),
+	}})
+	clk.Advance(time.Hour)
+	res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{
+		story("f", "l:https://f.example/c", "C", "https://f.example/c", "<p>c</p>", clk.Now()),
+		story("f", "l:https://f.example/a", "A", "https://f.example/a", "<p>a</p>", pub),
+		story("f", "l:https://f.example/b", "B edited", "https://f.example/b", "<p>b, edited</p>", pub.Add(time.Hour)),
+	}})
+	if res.New != 1 || res.Updated != 1 || res.Unchanged != 1 || !slices.Equal(res.UpdatedKeys, []string{"g:b"}) {
+		t.Errorf("link keys: %+v; want 1 new (c), g:b updated, 1 unchanged", res)
+	}
+	if e := mustEntry(t, s, "f", "g:b"); e.Title != "B edited" {
+		t.Errorf("g:b title = %q, want the edit", e.Title)
+	}
+	clk.Advance(time.Hour)
+	res = mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{
+		story("f", "g:c", "C", "https://f.example/c", "<p>c</p>", clk.Now().Add(-time.Hour)),
+		story("f", "g:a", "A", "https://f.example/a", "<p>a</p>", pub),
+		story("f", "g:b", "B edited", "https://f.example/b", "<p>b, edited</p>", pub.Add(time.Hour)),
+	}})
+	if res.New != 0 || res.Updated != 0 {
+		t.Errorf("GUID keys again: %+v; want nothing new or updated", res)
+	}
+	st, _, _ := s.State(t.Context(), "f")
+	if st.Entries != 3 || st.Identity != "guid" {
+		t.Errorf("state Entries %d Identity %q, want 3 and guid", st.Entries, st.Identity)
+	}
+}
+
 // TestPurgedCopyReturnsElsewhere: a story's first copy is purged, its
 // tombstone expires, and its feed lists it again under the same key but as
 // another story, which it joins. The first story is then shown by its

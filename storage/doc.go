@@ -78,11 +78,15 @@
 //     link together with the same publication second): skipped, counted
 //     in SaveResult.Tombstoned;
 //   - the same feed's stored entry with the same canonical link and
-//     publication second (the same title when undated) under an older GUID
-//     (GUIDs regenerated between polls): that entry, updated in place under
-//     its stored key; FeedState.Identity records the churn. A link alone is
-//     no identity: a feed may link every item to one page (a podcast's
-//     show page, a daily digest);
+//     publication second (the same title when undated) under another GUID
+//     or link key: an older GUID (GUIDs regenerated between polls), or a
+//     GUID key where dedupe now keys the document by links, or the reverse
+//     (one item with a blank or repeated GUID makes dedupe key a whole
+//     document by links): that entry, updated in place under its stored
+//     key, so an entry keeps the key it was first stored under;
+//     FeedState.Identity records GUID churn (a GUID key matched to another
+//     GUID key). A link alone is no identity: a feed may link every item
+//     to one page (a podcast's show page, a daily digest);
 //   - else new, and, unless its feed opted out (Batch.NoDedupe), merged
 //     into another feed's story with the same global GUID, else the same
 //     canonical URL, else the same body text word for word (at least

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"syscall"
 	"time"
 
@@ -105,7 +106,7 @@ type saver struct {
 	batch  *Batch
 	now    time.Time
 	signed []signed // per batch entry, computed before the transaction
-	churn  int      // entries matched to a stored entry by link (GUID churn)
+	churn  int      // GUID-keyed entries matched to a stored GUID key by link (GUID churn)
 	renew  int      // tombstones renewed (see tombstoned): a change to commit
 	rehash int      // records given a new Hash only (see upsert): a change to commit
 
@@ -188,11 +189,14 @@ func (w *saver) upsert(tx *bolt.Tx, entries, ids *bolt.Bucket, in *feeds.Entry, 
 			return err
 		}
 		if sk, ok := w.churned(tx, k, &e, sd, links); ok {
-			// The same entry under a regenerated GUID: update it in place
-			// under its stored key.
+			// The same entry under a regenerated GUID, or keyed by its
+			// link where it was stored by its GUID (or the reverse):
+			// update it in place under its stored key.
+			if strings.HasPrefix(e.Key, dedupe.ByGUID) && strings.HasPrefix(sk.key, dedupe.ByGUID) {
+				w.churn++
+			}
 			e.Key, k = sk.key, sk.id
 			cur = ids.Get(k[:])
-			w.churn++
 		}
 	}
 	if cur == nil {

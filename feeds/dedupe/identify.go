@@ -9,7 +9,12 @@
 // content fingerprint. The key's prefix records the criterion: "g:" GUID,
 // "l:" link, "c:" content. GUIDs that churn between polls while links stay
 // put are caught by storage, which matches a new GUID to the stored entry of
-// the same feed with the same canonical link (see storage's # Dedupe).
+// the same feed with the same canonical link (see storage's # Dedupe). So is
+// a document keyed otherwise than the last (one new item with a blank or
+// repeated GUID turns a whole document to link keys, and its leaving turns
+// it back): storage matches a link key to a stored GUID key and the reverse
+// the same way, so stored entries keep their keys and do not come back as
+// new ones.
 //
 // Across feeds, storage asks this package whether a new entry is a story it
 // already has: GlobalGUID and URLKey give the exact identities (same GUID,
