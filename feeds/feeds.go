@@ -305,6 +305,12 @@ type FilterState struct {
 	// Horizon is set on the first poll when the backlog cap cut the
 	// document: entries dated before it are never published later.
 	Horizon time.Time `json:"horizon,omitzero"`
+	// Held lists the entries the backlog cap held back that Horizon does
+	// not cover (undated, or dated the same as the oldest entry kept), by
+	// a hash of their Key (package filter's); they are never published
+	// later either. A hash leaves the list once a document no longer has
+	// its entry.
+	Held []string `json:"held,omitempty"`
 	// HeldFrom and HeldTo bound the dates of a burst of old entries that
 	// the source re-dated to "now" at once (a platform migration); new
 	// entries dated inside the window are held back.

@@ -10,8 +10,9 @@
 // (after clean and dedupe's identification, before store). Out: the kept
 // entries and an updated state. Package filter does no I/O and keeps no
 // state of its own between calls: what it must remember about a feed (the
-// backlog horizon, the window of re-dated entries) lives in
-// feeds.FeedState.Filter, which the caller stores.
+// backlog horizon and the held-back entries it does not cover, the window
+// of re-dated entries) lives in feeds.FeedState.Filter, which the caller
+// stores.
 //
 // Per-output rules are applied at render time by package publish with the
 // same [Set].
@@ -31,10 +32,17 @@
 //     burst or of a re-dating window: that date is the filter's, not the
 //     source's.
 //   - Dropped counts the last parsed document only.
+//   - The backlog cap holds entries dated before the oldest entry it kept
+//     by date (Horizon) and the others it held back (undated, or dated
+//     the same) by key (Held). An entry that a later document gives
+//     another key (dedupe keying it by link instead of GUID) is new to
+//     the filter.
 package filter
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"time"
 
@@ -130,11 +138,19 @@ func (f *Filter) Apply(src feeds.Source, st *feeds.FeedState, entries []feeds.En
 	maxAge := cmp.Or(fo.MaxAge, f.opts.MaxAge)
 	name := cmp.Or(src.Name, st.Title, src.Location())
 	dropped := map[string]int{}
+	held, listed := heldSet(st.Filter.Held), []string(nil)
 
 	kept := entries[:0]
 	var clamped map[int]bool // by index in kept
 	for i := range entries {
 		e := entries[i]
+		if len(held) > 0 {
+			if k := heldKey(e.Key); held[k] {
+				listed = append(listed, k)
+				dropped[ReasonBacklog]++
+				continue
+			}
+		}
 		reason, clamp := "", false
 		if e.Published.After(now.Add(f.opts.FutureSlack)) {
 			switch future {
@@ -169,6 +185,9 @@ func (f *Filter) Apply(src feeds.Source, st *feeds.FeedState, entries []feeds.En
 		kept = append(kept, e)
 	}
 
+	if len(held) > 0 {
+		st.Filter.Held = listed // forget entries that left the document
+	}
 	first := st.LastSuccess.IsZero() && st.Entries == 0
 	if first {
 		kept = f.capBacklog(st, kept, cmp.Or(fo.Backlog, f.opts.Backlog), dropped)
@@ -183,7 +202,9 @@ func (f *Filter) Apply(src feeds.Source, st *feeds.FeedState, entries []feeds.En
 }
 
 // capBacklog keeps the newest n entries of a first poll and records the
-// horizon below which later polls hold entries back.
+// horizon below which later polls hold entries back, and the keys of held
+// entries the horizon does not cover (undated, or as old as the oldest
+// entry kept).
 func (f *Filter) capBacklog(st *feeds.FeedState, kept []feeds.Entry, n int, dropped map[string]int) []feeds.Entry {
 	if n < 0 || len(kept) <= n {
 		return kept
@@ -216,11 +237,34 @@ func (f *Filter) capBacklog(st *feeds.FeedState, kept []feeds.Entry, n int, drop
 	for i := range keep {
 		if keep[i] {
 			out = append(out, kept[i])
-		} else {
-			dropped[ReasonBacklog]++
+			continue
+		}
+		dropped[ReasonBacklog]++
+		if t := kept[i].Published; t.IsZero() || !t.Before(st.Filter.Horizon) {
+			st.Filter.Held = append(st.Filter.Held, heldKey(kept[i].Key))
 		}
 	}
 	return out
+}
+
+// heldKey is the form of an entry's Key kept in FilterState.Held: the
+// first 8 bytes of its SHA-256 in hex, so that a long backlog of long keys
+// stays a small state.
+func heldKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:8])
+}
+
+// heldSet returns the keys of held as a set; nil when it is empty.
+func heldSet(held []string) map[string]bool {
+	if len(held) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(held))
+	for _, k := range held {
+		m[k] = true
+	}
+	return m
 }
 
 // hold drops, on a later poll, entries older than the backlog horizon,

@@ -1,8 +1,10 @@
 package filter_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -168,6 +170,43 @@ func TestBacklogCap(t *testing.T) {
 			t.Errorf("kept %d, want 10", len(got))
 		}
 	})
+}
+
+// TestBacklogCapHoldsWhatHorizonMisses checks that entries the cap held
+// back without a date, or with the date of the oldest entry kept, stay held
+// back on later polls (through the state's JSON, as storage keeps it),
+// while new entries pass, and that the state forgets entries that left
+// the document.
+func TestBacklogCapHoldsWhatHorizonMisses(t *testing.T) {
+	f := filter.New(filter.Options{Backlog: 2, Now: func() time.Time { return now }})
+	day := now.Add(-24 * time.Hour)
+	dated := func(title string) feeds.Entry {
+		return feeds.Entry{Key: title, Title: title, Published: day}
+	}
+	doc := []feeds.Entry{dated("d1"), dated("d2"), dated("d3"), {Key: "u1", Title: "u1"}, {Key: "u2", Title: "u2"}}
+	var st feeds.FeedState
+	got := f.Apply(feeds.Source{ID: "f"}, &st, slices.Clone(doc))
+	if fmt.Sprint(titles(got)) != "[d1 d2]" || st.Dropped["backlog"] != 3 || len(st.Filter.Held) != 3 {
+		t.Fatalf("first poll kept %v, dropped %v, held %v; want [d1 d2], backlog: 3, 3 held", titles(got), st.Dropped, st.Filter.Held)
+	}
+	raw, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st = feeds.FeedState{}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+
+	st.LastSuccess, st.Entries = now.Add(-time.Hour), 2
+	next := append([]feeds.Entry{dated("d0"), {Key: "u0", Title: "u0"}}, doc[:4]...) // u2 left the document
+	got = f.Apply(feeds.Source{ID: "f"}, &st, next)
+	if fmt.Sprint(titles(got)) != "[d0 u0 d1 d2]" {
+		t.Errorf("second poll kept %v, want [d0 u0 d1 d2]", titles(got))
+	}
+	if st.Dropped["backlog"] != 2 || len(st.Filter.Held) != 2 {
+		t.Errorf("second poll dropped %v, held %v; want backlog: 2 and 2 held (d3, u1)", st.Dropped, st.Filter.Held)
+	}
 }
 
 func TestRedatingHeldBack(t *testing.T) {
