@@ -9,8 +9,10 @@
 //  1. the feed's Replace patterns on the raw string;
 //  2. plain-text bodies become paragraphs at their line breaks;
 //  3. the body is parsed once (Profile.Learn keeps its parse of each body
-//     of a batch for Clean to take); form controls (embed-code boxes) are
-//     dropped;
+//     of a batch for Clean to take); form controls (embed-code boxes) and
+//     short forms (sign-up boxes) are dropped, and a form holding more than
+//     a sign-up box's text (ASP.NET pages wrap the whole body in one) is
+//     unwrapped;
 //  4. sanitize.Rewrite makes URLs absolute, fixes lazy images and drops
 //     tracking pixels; links to share endpoints (sharer.php, intent/tweet,
 //     mailto:? …) go; the feed's Remove selectors are applied;

@@ -4,6 +4,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -80,6 +81,38 @@ var dropTags = map[atom.Atom]string{
 	atom.Select: "share/embed-code", atom.Button: "share/button", atom.Form: "cta/form",
 }
 
+// formMaxWords and formMaxRunes bound the text, outside its controls, of a
+// form that dropElements removes whole: a sign-up or search box has a
+// label, a line of pitch and a button, no more than the 40 words the cta
+// rules judge. A longer form holds the article itself (ASP.NET pages wrap
+// the whole body in one), and is unwrapped instead. The rune bound
+// stands in for words in scripts written without spaces.
+const (
+	formMaxWords = 40
+	formMaxRunes = 300
+)
+
+// formHoldsProse reports whether form n has more text outside its
+// controls and other dropTags elements than a sign-up box.
+func formHoldsProse(n *xhtml.Node) bool {
+	var sb strings.Builder
+	var walk func(*xhtml.Node)
+	walk = func(n *xhtml.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == xhtml.TextNode:
+				sb.WriteString(c.Data)
+			case c.Type == xhtml.ElementNode && dropTags[c.DataAtom] == "":
+				sb.WriteByte(' ')
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	text := collapse(sb.String())
+	return words(fold(text)) > formMaxWords || utf8.RuneCountInString(text) > formMaxRunes
+}
+
 // dropElements removes dropTags elements under root, recording each.
 func dropElements(root *xhtml.Node, rep *Report, disabled func(family string) bool) {
 	var next *xhtml.Node
@@ -90,6 +123,21 @@ func dropElements(root *xhtml.Node, rep *Report, disabled func(family string) bo
 			continue
 		}
 		if c.Type != xhtml.ElementNode {
+			continue
+		}
+		if c.DataAtom == atom.Form && formHoldsProse(c) {
+			// A form around the article: unwrap it, so that its controls
+			// are dropped like any others when the loop reaches them and
+			// the rules judge its blocks one by one.
+			first := c.FirstChild
+			for k := c.FirstChild; k != nil; k = c.FirstChild {
+				c.RemoveChild(k)
+				root.InsertBefore(k, c)
+			}
+			root.RemoveChild(c)
+			if first != nil {
+				next = first
+			}
 			continue
 		}
 		if rule, ok := dropTags[c.DataAtom]; ok && !(strings.HasPrefix(rule, "share/") && disabled("share")) &&

@@ -1,0 +1,51 @@
+package clean
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tidyfeed/tidyfeed/feeds"
+)
+
+// mustKeep cleans content as an entry of https://news.example with the
+// given title and fails for every want string missing from the cleaned
+// HTML.
+func mustKeep(t *testing.T, title, content string, want ...string) {
+	t.Helper()
+	e := feeds.Entry{Raw: feeds.Raw{Title: title, Link: "https://news.example/2024/05/story", Content: content}}
+	rep := New(Options{}).Clean(&e, Feed{})
+	for _, w := range want {
+		if !strings.Contains(e.Content, w) {
+			t.Errorf("lost %q\nout: %s\nreport:\n%s", w, e.Content, rep)
+		}
+	}
+}
+
+// keepLead is a paragraph of plain prose that opens the test articles, so
+// that what follows is not the entry's first block.
+const keepLead = "<p>The committee met on Tuesday to review the figures, and members spent most of the afternoon arguing over what the numbers really meant for the coming year and for the staff.</p>"
+
+// TestKeepsFormWrappedArticle: ASP.NET pages wrap the whole body in one
+// <form>; the article must not go with it.
+func TestKeepsFormWrappedArticle(t *testing.T) {
+	mustKeep(t, "Council budget approved",
+		`<form id="aspnetForm" action="/page.aspx"><div class="content"><p>The council approved the 2025 budget on Monday night by nine votes to four after a five-hour debate that ran well past midnight.</p><p>The largest increase goes to road repairs, which will receive twelve million euros, up from eight million last year.</p></div></form>`,
+		"approved the 2025 budget", "road repairs")
+}
+
+// TestDropsSignUpForm: a form made of controls and a few words of call to
+// action still goes whole.
+func TestDropsSignUpForm(t *testing.T) {
+	e := feeds.Entry{Raw: feeds.Raw{Title: "Council budget approved", Link: "https://news.example/a/1", Content: keepLead +
+		`<form action="https://list.example/subscribe"><label for="em">Email address</label><input type="email" id="em" name="EMAIL"><p>Weekly, no spam.</p><button>Sign me up</button></form>`}}
+	rep := New(Options{}).Clean(&e, Feed{})
+	for _, gone := range []string{"Email address", "no spam", "Sign me up"} {
+		if strings.Contains(e.Content, gone) {
+			t.Errorf("kept %q of a sign-up form\nout: %s", gone, e.Content)
+		}
+	}
+	if !slices.Contains(rep.Rules(), "cta/form") {
+		t.Errorf("report has no cta/form removal:\n%s", rep)
+	}
+}
