@@ -49,3 +49,22 @@ func TestDropsSignUpForm(t *testing.T) {
 		t.Errorf("report has no cta/form removal:\n%s", rep)
 	}
 }
+
+// TestKeepsImagesWithAltText: an image with alt text is kept unless its
+// host is a known tracker, whatever words its host or path holds
+// (sanitize's package documentation promises it).
+func TestKeepsImagesWithAltText(t *testing.T) {
+	for _, tc := range []struct{ name, title, content, keep string }{
+		{"pixel in the file name", "Pixel 9 Pro review",
+			`<p>The camera is the best Google has made.</p><figure><img src="https://cdn.gadgets.example/reviews/pixel-9-pro-back.jpg" alt="The Pixel 9 Pro from the back"><figcaption>The new camera bar.</figcaption></figure><p>Battery life is a full day of heavy use, and charging takes just over an hour with the official brick.</p>`,
+			`alt="The Pixel 9 Pro from the back"`},
+		{"track in the path", "Album of the week",
+			`<p>The record opens with its strongest song.</p><p><img src="https://img.music.example/track/4411/cover.jpg" alt="Cover art of the single Blue Hour"></p><p>The rest of the album never quite reaches that height again, but it comes close in the last three songs.</p>`,
+			`alt="Cover art of the single Blue Hour"`},
+		{"stats host", "Unemployment falls",
+			`<p>The rate fell for the third month in a row.</p><p><img src="https://stats.govt.example/charts/unemployment-2024.png" alt="Chart: unemployment rate 2019-2024"></p><p>Economists had expected the rate to hold steady after the strikes in the spring, and markets barely moved.</p>`,
+			`alt="Chart: unemployment rate 2019-2024"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) { mustKeep(t, tc.title, keepLead+tc.content, tc.keep) })
+	}
+}

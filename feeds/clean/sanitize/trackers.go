@@ -26,12 +26,14 @@ var trackerHosts = []string{
 }
 
 // trackerHostPrefixes are first labels that mark a beacon host
-// (pixel.example.com, beacon.example.net, ...).
+// (pixel.example.com, beacon.example.net, ...) for an image with neither a
+// real size nor alt text.
 var trackerHostPrefixes = []string{"pixel.", "pixels.", "beacon.", "beacons.",
 	"tracking.", "track.", "tracker.", "analytics.", "stats.", "counter.", "metrics.", "click."}
 
 var (
-	// beaconPath matches paths of analytics collectors and pixels.
+	// beaconPath matches paths of analytics collectors and pixels; it
+	// judges images with neither a real size nor alt text.
 	beaconPath = regexp.MustCompile(`(?i)(?:/collect$|/(?:pixel|beacon|tracking|track|impression|imp|open)(?:[/.]|$)|/wf/open|/piwik\.php$|/matomo\.php$|/p\.gif$|/o\.gif$|/t\.gif$|/b\.gif$|/1x1(?:[._-]|$)|/pixel)`)
 	// markers are tracking words in an image URL without alt text.
 	markers = regexp.MustCompile(`(?i)(?:^|[/_.?&=-])(?:utm_[a-z]+|track(?:ing|er)?|beacon|open|pixel|impression|analytics|counter|stat|hit)(?:[/._?&=]|$)`)
@@ -60,21 +62,19 @@ func trackingImage(n *html.Node, base *url.URL) (why, src string) {
 			return "tracker host " + t, src
 		}
 	}
-	bigEnough := w > 1 && h > 1
+	// Past the known trackers, a real size or alt text marks a real
+	// image, whatever words its host or path holds (pixel-9-pro.jpg,
+	// /track/12/cover.jpg, stats.example.gov charts).
+	if (w > 1 && h > 1) || strings.TrimSpace(attr(n, "alt")) != "" {
+		return "", src
+	}
 	for _, p := range trackerHostPrefixes {
-		if strings.HasPrefix(host, p) && !bigEnough {
+		if strings.HasPrefix(host, p) {
 			return "beacon host " + host, src
 		}
 	}
-	if bigEnough {
-		return "", src
-	}
 	if beaconPath.MatchString(u.Path) {
 		return "beacon path", src
-	}
-	alt := strings.TrimSpace(attr(n, "alt"))
-	if alt != "" {
-		return "", src
 	}
 	if markers.MatchString(u.EscapedPath()) || markers.MatchString("?"+u.RawQuery) {
 		return "beacon marker without alt text", src
