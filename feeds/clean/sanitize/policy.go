@@ -49,11 +49,13 @@ func New(opts Options) *Sanitizer {
 }
 
 // urlPart is a URL value that cannot carry a dangerous scheme: an http,
-// https or mailto URL, a protocol-relative or absolute path, or a relative
-// reference with no colon before its first '/', '?' or '#'. Entities are
-// already decoded when bluemonday matches, and white space or control
-// characters inside a scheme make it fail.
-const urlPart = `(?:(?i:https?|mailto):[^\s]*|/[^\s]*|[^\s:/?#]+(?:[/?#][^\s]*)?)`
+// https or mailto URL, a protocol-relative or absolute path, a query-only
+// or fragment-only reference ("?page=2", "#fn1": a scheme never starts
+// with '?' or '#'), or a relative reference with no colon before its
+// first '/', '?' or '#'. Entities are already decoded when bluemonday
+// matches, and white space or control characters inside a scheme make it
+// fail.
+const urlPart = `(?:(?i:https?|mailto):[^\s]*|/[^\s]*|[?#][^\s]*|[^\s:/?#]+(?:[/?#][^\s]*)?)`
 
 // srcsetPart is one srcset URL: as urlPart, but without commas.
 const srcsetPart = `(?:(?i:https?):[^\s,]+|/[^\s,]*|[^\s,:/?#]+(?:[/?#][^\s,]*)?)`
