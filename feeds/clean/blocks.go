@@ -57,6 +57,47 @@ func (b *block) inList() bool {
 	return b.tag() == atom.Li
 }
 
+// codeTags hold code, sample output and keyboard input.
+var codeTags = map[atom.Atom]bool{atom.Pre: true, atom.Code: true, atom.Kbd: true, atom.Samp: true}
+
+// isCode reports whether all of b's text lies in codeTags elements: a
+// <pre> block, or a paragraph that is one <code> span. Code is never
+// interface text or a call to action, whatever words it uses
+// ("tweet.like()", "newsletter.subscribe()").
+func (b *block) isCode() bool {
+	if b.text == "" {
+		return false
+	}
+	for n := b.parent; n != nil; n = n.Parent {
+		if codeTags[n.DataAtom] {
+			return true
+		}
+	}
+	for _, n := range b.nodes {
+		if !allCode(n) {
+			return false
+		}
+	}
+	return true
+}
+
+// allCode reports whether every visible text under n lies in a codeTags
+// element.
+func allCode(n *html.Node) bool {
+	switch {
+	case n.Type == html.TextNode:
+		return strings.TrimSpace(n.Data) == ""
+	case n.Type == html.ElementNode && codeTags[n.DataAtom]:
+		return true
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if !allCode(c) {
+			return false
+		}
+	}
+	return true
+}
+
 var blockTags = map[atom.Atom]bool{
 	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
 	atom.Body: true, atom.Center: true, atom.Dd: true, atom.Details: true, atom.Dialog: true,

@@ -43,7 +43,7 @@ var ctaVerbs = []string{
 
 func ctaRule(d *doc, name string) {
 	for _, b := range d.liveText() {
-		if isCTA(b) {
+		if isCTA(b) && !b.isCode() {
 			d.drop(b, name)
 		}
 	}

@@ -68,3 +68,16 @@ func TestKeepsImagesWithAltText(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { mustKeep(t, tc.title, keepLead+tc.content, tc.keep) })
 	}
 }
+
+// TestKeepsCodeBlock: code is never interface text, whatever words it
+// uses.
+func TestKeepsCodeBlock(t *testing.T) {
+	for _, tc := range []struct{ name, content, keep string }{
+		{"pre", "<p>Once you have the object, one call is enough:</p><pre><code>tweet.like()</code></pre><p>The method returns the updated object, with the like count incremented and the liked flag set to true.</p>",
+			"tweet.like()"},
+		{"code paragraph", "<p>Once the address is checked, one call adds it:</p><p><code>newsletter.subscribe()</code></p><p>It returns an error when the address is already on the list, which the caller can ignore.</p>",
+			"newsletter.subscribe()"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { mustKeep(t, "Liking tweets with the API", keepLead+tc.content, tc.keep) })
+	}
+}
