@@ -81,3 +81,29 @@ func TestKeepsCodeBlock(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { mustKeep(t, "Liking tweets with the API", keepLead+tc.content, tc.keep) })
 	}
 }
+
+// TestKeepsOrderedListItems: an article's numbered list is content even
+// when its items are share-bar words; share bars are not enumerated.
+func TestKeepsOrderedListItems(t *testing.T) {
+	t.Run("app ranking", func(t *testing.T) {
+		mustKeep(t, "The most downloaded apps of 2024", keepLead+
+			"<p>These were the five most downloaded apps worldwide last year:</p><ol><li>TikTok</li><li>Instagram</li><li>Facebook</li><li>WhatsApp</li><li>Telegram</li></ol><p>Together they account for more than a quarter of all installs, according to the analytics firm that compiled the ranking.</p>",
+			"<li>TikTok</li>", "<li>WhatsApp</li>", "<li>Telegram</li>")
+	})
+	t.Run("how-to steps", func(t *testing.T) {
+		mustKeep(t, "How to send a photo from your phone", keepLead+
+			"<p>It only takes four taps:</p><ol><li>Open the photo.</li><li>Tap Share.</li><li>Tap WhatsApp.</li><li>Tap Send.</li></ol><p>The photo arrives in a few seconds, compressed to save data unless you send it as a document.</p>",
+			"<li>Tap Share.</li>")
+	})
+}
+
+// TestDropsShareBarList: a bulleted list of share labels is still a share
+// bar.
+func TestDropsShareBarList(t *testing.T) {
+	e := feeds.Entry{Raw: feeds.Raw{Title: "Council budget approved", Link: "https://news.example/a/1", Content: keepLead +
+		`<ul><li><a href="https://news.example/s/fb">Facebook</a></li><li><a href="https://news.example/s/wa">WhatsApp</a></li><li><a href="https://news.example/s/tg">Telegram</a></li></ul>`}}
+	rep := New(Options{}).Clean(&e, Feed{})
+	if strings.Contains(e.Content, "WhatsApp") {
+		t.Errorf("kept a share bar\nout: %s\nreport:\n%s", e.Content, rep)
+	}
+}

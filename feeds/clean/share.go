@@ -216,7 +216,9 @@ var enumerated = regexp.MustCompile(`^\s*\d{1,3}[.):]\s`)
 
 // listIsUI reports, for a block inside a list, whether at least half of
 // that list's items are interface labels too: a share bar is a list of
-// labels, while "Click to Tweet" in a list of tools is content.
+// labels, while "Click to Tweet" in a list of tools is content. A block in
+// a numbered list (<ol>) is never UI: share bars are not enumerated, while
+// rankings ("TikTok, Instagram, …") and steps ("Tap Share.") are.
 func listIsUI(b *block) bool {
 	var list *html.Node
 	for n := b.parent; n != nil; n = n.Parent {
@@ -230,6 +232,9 @@ func listIsUI(b *block) bool {
 	}
 	if list == nil {
 		return true
+	}
+	if list.DataAtom == atom.Ol {
+		return false
 	}
 	items, ui := 0, 0
 	for c := list.FirstChild; c != nil; c = c.NextSibling {
