@@ -107,3 +107,28 @@ func TestDropsShareBarList(t *testing.T) {
 		t.Errorf("kept a share bar\nout: %s\nreport:\n%s", e.Content, rep)
 	}
 }
+
+// TestKeepsSMSLinkText: an sms: link inside a sentence loses its link,
+// not its text.
+func TestKeepsSMSLinkText(t *testing.T) {
+	mustKeep(t, "Power cuts across the county", keepLead+
+		"<p>To report an outage, text <a href=\"sms:+15551234567\">OUTAGE to 55512</a> or call the hotline.</p><p>Crews expect to restore power to most homes by Thursday evening, the utility said.</p>",
+		"OUTAGE to 55512")
+}
+
+// TestDropsSMSShareButton: an sms: link in a share bar still goes with
+// its label.
+func TestDropsSMSShareButton(t *testing.T) {
+	for _, bar := range []string{
+		`<ul><li><a href="sms:?&body=https://news.example/a/1">SMS</a></li><li><a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a></li></ul>`,
+		`<p>Share this with your friends: <a href="sms:?&body=https://news.example/a/1">Text message</a> <a href="mailto:?subject=x">Email</a></p>`,
+	} {
+		e := feeds.Entry{Raw: feeds.Raw{Title: "Council budget approved", Link: "https://news.example/a/1", Content: keepLead + bar}}
+		rep := New(Options{}).Clean(&e, Feed{})
+		for _, gone := range []string{"SMS", "Text message"} {
+			if strings.Contains(e.Content, gone) {
+				t.Errorf("kept the share label %q\nout: %s\nreport:\n%s", gone, e.Content, rep)
+			}
+		}
+	}
+}

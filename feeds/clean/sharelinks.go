@@ -62,7 +62,8 @@ func isShareURL(href string) bool {
 
 // dropShareLinks removes links to share endpoints whose text is short (a
 // label or an icon), recording each under share/link, and prunes the
-// elements they leave empty.
+// elements they leave empty. An sms: link inside a sentence is unwrapped
+// instead: its text is the article's, only the link goes.
 func dropShareLinks(root *html.Node, rep *Report) {
 	var links []*html.Node
 	var walk func(*html.Node)
@@ -80,6 +81,11 @@ func dropShareLinks(root *html.Node, rep *Report) {
 	}
 	walk(root)
 	for _, a := range links {
+		if isSMSLink(a) && inProse(a) {
+			// "text OUTAGE to 55512": the text is the article's.
+			unwrap(a)
+			continue
+		}
 		label := collapse(textOf(a))
 		if label == "" {
 			label = attr(a, "aria-label")
@@ -92,4 +98,49 @@ func dropShareLinks(root *html.Node, rep *Report) {
 		p.RemoveChild(a)
 		pruneUp(p, root)
 	}
+}
+
+// isSMSLink reports whether a is an sms: link. Its text may be a share
+// button's label ("SMS") or part of a sentence ("text OUTAGE to 55512").
+func isSMSLink(a *html.Node) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(attr(a, "href"))), "sms:")
+}
+
+// inProse reports whether link a sits in a sentence: the text of its
+// nearest block element outside every link has at least four words, and
+// they are not interface words ("Share this with your friends:").
+func inProse(a *html.Node) bool {
+	blk := a.Parent
+	for blk != nil && blk.Parent != nil && !isBlockElem(blk) {
+		blk = blk.Parent
+	}
+	if blk == nil {
+		return false
+	}
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode:
+				sb.WriteString(c.Data)
+			case c.Type == html.ElementNode && c.DataAtom != atom.A:
+				sb.WriteByte(' ')
+				walk(c)
+			}
+		}
+	}
+	walk(blk)
+	f := fold(sb.String())
+	return words(f) >= 4 && !uiLex.isUI(f, 12)
+}
+
+// unwrap replaces n with its children.
+func unwrap(n *html.Node) {
+	p := n.Parent
+	for c := n.FirstChild; c != nil; c = n.FirstChild {
+		n.RemoveChild(c)
+		p.InsertBefore(c, n)
+	}
+	p.RemoveChild(n)
 }
