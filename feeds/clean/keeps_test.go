@@ -132,3 +132,34 @@ func TestDropsSMSShareButton(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepsLeadOpeningWithTitle: a lead sentence that opens with the
+// title is the article, not the title with a site name.
+func TestKeepsLeadOpeningWithTitle(t *testing.T) {
+	t.Run("quote headline", func(t *testing.T) {
+		mustKeep(t, "“Nobody saw this coming”",
+			"<p>“Nobody saw this coming,” said fire chief Ana Ruiz.</p><p>The blaze started shortly after midnight in a warehouse near the port and spread to three neighbouring buildings before firefighters could contain it.</p>",
+			"said fire chief Ana Ruiz")
+	})
+	t.Run("CJK lead", func(t *testing.T) {
+		mustKeep(t, "台风袭击沿海城市",
+			"<p>台风袭击沿海城市，数千人被迫撤离，当局表示将持续监测风暴路径。</p><p>气象部门预计风暴将在周三减弱。</p>",
+			"数千人被迫撤离")
+	})
+}
+
+// TestDropsTitleWithSiteName: the title repeated with a site name before
+// or after a separator still goes.
+func TestDropsTitleWithSiteName(t *testing.T) {
+	for _, first := range []string{
+		"<h1>Council budget approved | The Harbour Gazette</h1>",
+		"<p><b>Harbour Gazette: Council budget approved</b></p>",
+		"<h2>Council budget approved – Harbour Gazette</h2>",
+	} {
+		e := feeds.Entry{Raw: feeds.Raw{Title: "Council budget approved", Link: "https://news.example/a/1", Content: first + keepLead}}
+		rep := New(Options{}).Clean(&e, Feed{})
+		if strings.Contains(e.Content, "Harbour Gazette") {
+			t.Errorf("kept the title with its site name\nout: %s\nreport:\n%s", e.Content, rep)
+		}
+	}
+}

@@ -21,7 +21,7 @@ func titleRule(d *doc, name string) {
 		if i >= leadWindow {
 			return
 		}
-		if isTitleRepeat(b, d.title) {
+		if isTitleRepeat(b, d.title, d.rawTitl) {
 			d.drop(b, name)
 			continue
 		}
@@ -31,9 +31,12 @@ func titleRule(d *doc, name string) {
 	}
 }
 
-// isTitleRepeat reports whether block b is the title, alone or with a
-// short site name before or after it.
-func isTitleRepeat(b *block, title string) bool {
+// isTitleRepeat reports whether block b is the title (folded title,
+// plain rawTitle), alone or with a short site name before or after it,
+// set off by a separator the title does not have ("Title | Site", "Site:
+// Title"). Without one, the extra words continue a sentence that opens
+// with the title ("“Nobody saw this coming,” said the chief").
+func isTitleRepeat(b *block, title, rawTitle string) bool {
 	if b.fold == title {
 		return true
 	}
@@ -41,7 +44,24 @@ func isTitleRepeat(b *block, title string) bool {
 	if extra <= 0 || extra > 6 {
 		return false
 	}
-	return strings.HasPrefix(b.fold, title+" ") || strings.HasSuffix(b.fold, " "+title)
+	if !strings.HasPrefix(b.fold, title+" ") && !strings.HasSuffix(b.fold, " "+title) {
+		return false
+	}
+	return siteSeparators(b.text) > siteSeparators(rawTitle)
+}
+
+// siteSeparatorMarks join a title and a site name. Hyphens and slashes
+// count only between spaces: in "Benfica-Sporting" and "24/7" they join
+// words.
+var siteSeparatorMarks = []string{"|", "｜", "丨", ":", "：", "·", "・", "•", "»", "«", "~", "–", "—", " - ", " / "}
+
+// siteSeparators counts the separator marks in s.
+func siteSeparators(s string) int {
+	n := 0
+	for _, m := range siteSeparatorMarks {
+		n += strings.Count(s, m)
+	}
+	return n
 }
 
 // bylineWords open a byline, folded.
