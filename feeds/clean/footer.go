@@ -40,7 +40,13 @@ var moreRE = regexp.MustCompile(`^(?:` + strings.Join([]string{
 }, "|") + `)(?: .*)?$`)
 
 // postedRE matches WordPress "This entry was posted in ..." meta lines.
-var postedRE = regexp.MustCompile(`^(?:this (?:entry|post) was posted (?:in|on)|posted in|filed under|bookmark the permalink|categories|tags|tagged|cet article a ete publie dans|publie dans|veroffentlicht (?:in|unter)|kategorien|schlagworter|publicado en|categorias|etiquetas|archiviato in|pubblicato in|labels|etiquettes|mots cles|stichworter|schlagworte|themen|etiketten|tags)\b`)
+var postedRE = regexp.MustCompile(`^(?:this (?:entry|post) was posted (?:in|on)|posted in|filed under|bookmark the permalink|cet article a ete publie dans|publie dans|veroffentlicht (?:in|unter)|publicado en|archiviato in|pubblicato in)\b`)
+
+// labelRE matches the label of a categories or tags line ("Labels: a,
+// b"). The label words are prose words too ("Labels like Sub Pop
+// signed…"), so isTrailer wants links and, after the label, a colon or
+// little but links.
+var labelRE = regexp.MustCompile(`^(?:categories|tags|tagged|kategorien|schlagworter|categorias|etiquetas|labels|etiquettes|mots cles|stichworter|schlagworte|themen|etiketten)\b`)
 
 // postMetaRE matches a blog platform's post meta line: "Posted by Sam at
 // 10:15", "Eingestellt von Markus um 10:15 Keine Kommentare", "Publié par
@@ -70,7 +76,17 @@ func isTrailer(b *block) bool {
 	if b.words <= 20 && postMetaRE.MatchString(b.fold) {
 		return true
 	}
+	if b.words <= 30 && labelRE.MatchString(b.fold) && b.links > 0 && (labelColon(b.text) || b.linkRatio() >= 0.5) {
+		return true
+	}
 	return b.words <= 30 && postedRE.MatchString(b.fold) && (b.links > 0 || strings.HasPrefix(b.fold, "this "))
+}
+
+// labelColon reports whether text's first word (or two, "Mots clés") is
+// followed by a colon.
+func labelColon(text string) bool {
+	i := strings.IndexAny(text, ":：")
+	return i >= 0 && words(fold(text[:i])) <= 2
 }
 
 func footerRule(d *doc, name string) {

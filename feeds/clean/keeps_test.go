@@ -163,3 +163,21 @@ func TestDropsTitleWithSiteName(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepsLabelsSentence: a closing sentence that opens with a tag-line
+// word ("Labels like…") is prose; a "Labels:" line of links still goes.
+func TestKeepsLabelsSentence(t *testing.T) {
+	mustKeep(t, "The indie labels that shaped the 1990s", keepLead+
+		"<p>The story of the decade is also the story of small companies that took big risks on unknown bands.</p><p>Labels like <a href=\"https://en.wikipedia.org/wiki/Sub_Pop\">Sub Pop</a> signed dozens of bands that the majors had ignored.</p>",
+		"signed dozens of bands")
+	for _, line := range []string{
+		`<p>Labels: <a href="https://blog.example/l/music">music</a>, <a href="https://blog.example/l/90s">90s</a></p>`,
+		`<p>Tags <a href="https://blog.example/t/music">music</a> <a href="https://blog.example/t/nineties">nineties</a></p>`,
+	} {
+		e := feeds.Entry{Raw: feeds.Raw{Title: "The indie labels", Link: "https://news.example/a/1", Content: keepLead + line}}
+		rep := New(Options{}).Clean(&e, Feed{})
+		if strings.Contains(e.Content, "music") {
+			t.Errorf("kept a tag line\nout: %s\nreport:\n%s", e.Content, rep)
+		}
+	}
+}
