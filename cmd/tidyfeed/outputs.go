@@ -176,8 +176,8 @@ func (d *daemon) syncOutputs(ctx context.Context) {
 	if err != nil {
 		d.logger.Warn("publish outputs", "error", err)
 	}
-	if len(res.Written)+len(res.Pinged) > 0 {
-		d.logger.Debug("outputs published", "written", len(res.Written), "pinged", len(res.Pinged))
+	if len(res.Written)+len(res.Removed)+len(res.Pinged) > 0 {
+		d.logger.Debug("outputs published", "written", len(res.Written), "removed", len(res.Removed), "pinged", len(res.Pinged))
 	}
 }
 

@@ -83,4 +83,15 @@
 //     a filter that hides nearly everything can leave the document short.
 //   - The HTML pages trust the entries' Content to be clean (package clean
 //     made it so); their Content-Security-Policy forbids script anyway.
+//   - [Publisher.Sync] lists what it writes to Options.Dir in a manifest
+//     there (.tidyfeed-files) and removes what it listed and no longer
+//     publishes: the files and folders of an output that was removed or
+//     renamed, and archive pages that retention emptied or a new archive
+//     period renamed. It never removes a file it did not list (the folder
+//     may hold other files) nor anything outside the folder. A folder
+//     without a manifest, written by an older tidyfeed, loses nothing: its
+//     stale files must be removed by hand once, and its folders stay when
+//     they become empty. Nothing is removed after a Sync in which a
+//     document failed to render or be written, and nothing from a folder
+//     Options.Dir no longer names.
 package publish

@@ -174,6 +174,7 @@ type Publisher struct {
 	syncDir  string            // the Options.Dir that written describes
 	written  map[string]string // Sync: path relative to syncDir → ETag of the file written there
 	pinged   map[string]string // Sync: topic URL → ETag last announced to the hub
+	listed   map[string]bool   // Sync: what syncDir's manifest lists (see manifestName); nil until read
 }
 
 // docKey names one document: an output, a kind of document and, for

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,8 +20,20 @@ import (
 type SyncResult struct {
 	// Written are the files written to Options.Dir, relative to it.
 	Written []string
+	// Removed are the files, and the folders (ending in "/"), that Sync
+	// had written to Options.Dir and removed because nothing publishes
+	// them any more, relative to it.
+	Removed []string
 	// Pinged are the topic URLs announced to the hub.
 	Pinged []string
+}
+
+// syncFile is one file Sync publishes: its path relative to Options.Dir,
+// with slashes; its content and a tag that changes with it; and the topic
+// URL announced to the hub when it changes ("" for none).
+type syncFile struct {
+	rel, tag, topic string
+	body            []byte
 }
 
 // Sync brings the outside world up to date with the store: it renders
@@ -33,13 +46,28 @@ type SyncResult struct {
 // file is written to a temporary file in its folder and renamed over the
 // old one, so a web server never serves half a file.
 //
+// Sync lists the files it writes, and the folders it creates for them, in
+// a manifest in Options.Dir (".tidyfeed-files", written the same way
+// before the files it adds). After writing, it removes what the manifest
+// lists and no output publishes any more (the documents, pages and
+// archive of an output removed or renamed in the options, an archive page
+// that retention emptied or a new archive period renamed), and then the
+// folders it created that this left empty; the manifest is kept across
+// restarts. It never removes a file the manifest does not list, so the
+// folder may hold other files, and a folder without a manifest (one
+// written by a tidyfeed too old to keep one) loses nothing. Lines of the
+// manifest that lead outside the folder are ignored. Nothing is removed
+// after a Sync in which a document failed to render or be written, as the
+// files on disk may still link what would go.
+//
 // The first Sync writes and pings everything, and the first Sync after
 // Options.Dir changed writes everything to the new folder (without pinging
-// again what the hub was told before). A document is announced only once
-// it is written. cmd/tidyfeed calls Sync after each poll that stored
-// something and after each config reload. Sync calls are serialised. A
-// failed write or ping is returned (joined with the others) and retried by
-// the next Sync.
+// again what the hub was told before, and without removing anything from
+// the old folder). A document is announced only once it is written.
+// cmd/tidyfeed calls Sync after each poll that stored something and after
+// each config reload. Sync calls are serialised. A failed write, removal
+// or ping is returned (joined with the others) and retried by the next
+// Sync.
 func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 	p.syncMu.Lock()
 	defer p.syncMu.Unlock()
@@ -47,29 +75,80 @@ func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 	opts := p.opts
 	p.mu.RUnlock()
 	var res SyncResult
-	var errs []error
 	if opts.Dir != p.syncDir {
 		// What was written to the old folder is not in the new one.
 		clear(p.written)
+		p.listed = nil
 		p.syncDir = opts.Dir
 	}
 	if opts.Dir == "" && opts.Hub == "" {
 		return res, nil
 	}
+	files, errs := p.syncFiles(ctx, opts)
+	complete := len(errs) == 0 // so a listed file that is not among files is stale
+	var keep map[string]bool   // what the manifest lists after this Sync; nil if it cannot be read
+	if opts.Dir != "" {
+		var err error
+		keep, err = p.listAhead(opts.Dir, files)
+		errs = append(errs, err)
+	}
+	for _, f := range files {
+		if opts.Dir != "" && p.written[f.rel] != f.tag {
+			if err := writeAtomic(opts.Dir, f.rel, f.body); err != nil {
+				errs = append(errs, err)
+				complete = false
+				continue // announced once it is written, by a later Sync
+			}
+			p.written[f.rel] = f.tag
+			res.Written = append(res.Written, f.rel)
+		}
+		if opts.Hub != "" && f.topic != "" && p.pinged[f.topic] != f.tag {
+			if err := ping(ctx, opts.HTTPClient, opts.Hub, f.topic); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			p.pinged[f.topic] = f.tag
+			res.Pinged = append(res.Pinged, f.topic)
+		}
+	}
+	if keep != nil && complete {
+		removed, list, err := p.removeStale(opts.Dir, keep)
+		res.Removed = removed
+		errs = append(errs, err, p.saveManifest(opts.Dir, list))
+	}
+	return res, errors.Join(errs...)
+}
+
+// listAhead reads the manifest of dir and adds files to it before they
+// are written, so that a crash in between leaves no file that a later
+// Sync does not know as its own. It returns what the manifest is to list
+// after this Sync (see keepList), or nil if it cannot be read.
+func (p *Publisher) listAhead(dir string, files []syncFile) (map[string]bool, error) {
+	if err := p.loadManifest(dir); err != nil {
+		return nil, err
+	}
+	rels := make([]string, len(files))
+	for i, f := range files {
+		rels[i] = f.rel
+	}
+	keep := p.keepList(dir, rels)
+	list := maps.Clone(p.listed)
+	maps.Copy(list, keep)
+	return keep, p.saveManifest(dir, list)
+}
+
+// syncFiles renders every file Sync publishes, in the order it writes
+// them: the stylesheets and sources.opml (when there is a folder), then
+// each output's documents in docKeys' order. A document that fails to
+// render is left out and its error returned.
+func (p *Publisher) syncFiles(ctx context.Context, opts Options) ([]syncFile, []error) {
+	var files []syncFile
+	var errs []error
 	if opts.Dir != "" {
 		for _, name := range []string{xslName, cssName, opmlName} {
 			body, _ := p.asset(name)
 			sum := sha256.Sum256(body)
-			tag := hex.EncodeToString(sum[:])
-			if p.written[name] == tag {
-				continue
-			}
-			if err := writeAtomic(opts.Dir, name, body); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			p.written[name] = tag
-			res.Written = append(res.Written, name)
+			files = append(files, syncFile{rel: name, tag: hex.EncodeToString(sum[:]), body: body})
 		}
 	}
 	for _, name := range p.names() {
@@ -79,30 +158,16 @@ func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 				errs = append(errs, err)
 				continue
 			}
-			rel := docPath(name, k.kind, k.page, opts.ArchivePeriod)
+			f := syncFile{rel: docPath(name, k.kind, k.page, opts.ArchivePeriod), tag: c.doc.ETag, body: c.doc.Body}
 			if k.kind == pageKind {
-				rel += "index.html"
+				f.rel += "index.html"
+			} else if k.page == current {
+				f.topic = opts.Link + f.rel
 			}
-			if opts.Dir != "" && p.written[rel] != c.doc.ETag {
-				if err := writeAtomic(opts.Dir, rel, c.doc.Body); err != nil {
-					errs = append(errs, err)
-					continue // announced once it is written, by a later Sync
-				}
-				p.written[rel] = c.doc.ETag
-				res.Written = append(res.Written, rel)
-			}
-			topic := opts.Link + rel
-			if opts.Hub != "" && k.page == current && k.kind != pageKind && p.pinged[topic] != c.doc.ETag {
-				if err := ping(ctx, opts.HTTPClient, opts.Hub, topic); err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				p.pinged[topic] = c.doc.ETag
-				res.Pinged = append(res.Pinged, topic)
-			}
+			files = append(files, f)
 		}
 	}
-	return res, errors.Join(errs...)
+	return files, errs
 }
 
 // docKeys lists every document of output name in the order Sync writes
