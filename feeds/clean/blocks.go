@@ -281,6 +281,26 @@ func hasContent(n *html.Node) bool {
 	return false
 }
 
+// textOutside returns the text under n outside the elements skip names,
+// with a space where an element starts.
+func textOutside(n *html.Node, skip func(*html.Node) bool) string {
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode:
+				sb.WriteString(c.Data)
+			case c.Type == html.ElementNode && !skip(c):
+				sb.WriteByte(' ')
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return sb.String()
+}
+
 // textOf returns the text content of n.
 func textOf(n *html.Node) string {
 	if n.Type == html.TextNode {

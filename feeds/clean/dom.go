@@ -95,21 +95,7 @@ const (
 // formHoldsProse reports whether form n has more text outside its
 // controls and other dropTags elements than a sign-up box.
 func formHoldsProse(n *xhtml.Node) bool {
-	var sb strings.Builder
-	var walk func(*xhtml.Node)
-	walk = func(n *xhtml.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch {
-			case c.Type == xhtml.TextNode:
-				sb.WriteString(c.Data)
-			case c.Type == xhtml.ElementNode && dropTags[c.DataAtom] == "":
-				sb.WriteByte(' ')
-				walk(c)
-			}
-		}
-	}
-	walk(n)
-	text := collapse(sb.String())
+	text := collapse(textOutside(n, func(c *xhtml.Node) bool { return dropTags[c.DataAtom] != "" }))
 	return words(fold(text)) > formMaxWords || utf8.RuneCountInString(text) > formMaxRunes
 }
 

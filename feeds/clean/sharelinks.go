@@ -117,21 +117,7 @@ func inProse(a *html.Node) bool {
 	if blk == nil {
 		return false
 	}
-	var sb strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch {
-			case c.Type == html.TextNode:
-				sb.WriteString(c.Data)
-			case c.Type == html.ElementNode && c.DataAtom != atom.A:
-				sb.WriteByte(' ')
-				walk(c)
-			}
-		}
-	}
-	walk(blk)
-	f := fold(sb.String())
+	f := fold(textOutside(blk, func(c *html.Node) bool { return c.DataAtom == atom.A }))
 	return words(f) >= 4 && !uiLex.isUI(f, 12)
 }
 
