@@ -129,6 +129,21 @@ type atomDoc struct {
 	} `xml:"http://www.w3.org/2005/Atom entry"`
 }
 
+// renderedAtom renders p's default output as Atom and parses it.
+func renderedAtom(t *testing.T, p *Publisher) *atomDoc {
+	t.Helper()
+	doc, err := p.Render(t.Context(), Atom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d atomDoc
+	if err := xml.Unmarshal(doc.Body, &d); err != nil {
+		t.Fatal(err)
+	}
+	return &d
+}
+
+// link returns the href of d's first link with rel, or "".
 func (d *atomDoc) link(rel string) string {
 	for _, l := range d.Links {
 		if l.Rel == rel {
@@ -550,15 +565,7 @@ func TestSyncWritesArchiveBeforeLinks(t *testing.T) {
 	}
 	prev := func() string {
 		t.Helper()
-		doc, err := p.Render(t.Context(), Atom)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d atomDoc
-		if err := xml.Unmarshal(doc.Body, &d); err != nil {
-			t.Fatal(err)
-		}
-		return strings.TrimPrefix(d.link("prev-archive"), o.Link)
+		return strings.TrimPrefix(renderedAtom(t, p).link("prev-archive"), o.Link)
 	}
 
 	res, err := p.Sync(t.Context())
@@ -845,14 +852,7 @@ func TestArchiveFilterMatchesPublishedName(t *testing.T) {
 			for i := range fake.entries {
 				fake.entries[i].FeedID = tc.src.ID
 			}
-			doc, err := p.Render(t.Context(), Atom)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var d atomDoc
-			if err := xml.Unmarshal(doc.Body, &d); err != nil {
-				t.Fatal(err)
-			}
+			d := renderedAtom(t, p)
 			if len(d.Entries) == 0 {
 				t.Fatalf("subscription document has no entries; the filter should let the feed through")
 			}
