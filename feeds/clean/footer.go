@@ -1,6 +1,7 @@
 package clean
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -38,6 +39,34 @@ var moreRE = regexp.MustCompile(`^(?:` + strings.Join([]string{
 	`leer mas`, `seguir leyendo`, `sigue leyendo`, `continuar leyendo`, `leer el articulo`, `leer la nota`, `ver mas`, `leer completo`, `lee mas`,
 	`leggi (?:tutto|di piu|l articolo|il resto|ancora)`, `continua a leggere`, `continuar lendo`, `continuar a ler`, `ler (?:o artigo|a noticia|tudo)`, `leia mais`, `ler mais`, `lees verder`, `verder lezen`, `lees meer`,
 }, "|") + `)(?: .*)?$`)
+
+// otherDocRE matches a link onwards that names its document by a noun:
+// "Read the full ruling", "Lire l'intégralité du rapport". moreRE takes
+// these too; sourceLink tells a source document from the article itself.
+var otherDocRE = regexp.MustCompile(`^(?:read (?:the )?(?:full|complete|entire|whole)|lire l integralite (?:du|de la|de l|des)) ([a-z0-9]+)`)
+
+// articleNouns name the article itself ("Read the full story").
+var articleNouns = newPhraseSet("article", "articles", "story", "post", "entry", "piece", "blog", "thing",
+	"histoire", "billet", "papier")
+
+// sourceLink reports whether a link onwards with folded text f and target
+// href is content: it names a document other than the article ("Read the
+// full ruling") and leads away from the entry's own page. "Read more" and
+// "Read the full story" are dirt wherever they lead; so is any link back
+// to the entry itself.
+func (d *doc) sourceLink(f, href string) bool {
+	m := otherDocRE.FindStringSubmatch(f)
+	if m == nil || articleNouns[m[1]] || d.link == nil {
+		return false
+	}
+	u, err := url.Parse(href)
+	if err != nil || u.Host == "" {
+		return false // no host to tell: take it for the article
+	}
+	host := func(h string) string { return strings.TrimPrefix(strings.ToLower(h), "www.") }
+	path := func(p string) string { return strings.TrimSuffix(p, "/") }
+	return host(u.Host) != host(d.link.Host) || path(u.Path) != path(d.link.Path)
+}
 
 // postedRE matches WordPress "This entry was posted in ..." meta lines.
 var postedRE = regexp.MustCompile(`^(?:this (?:entry|post) was posted (?:in|on)|posted in|filed under|bookmark the permalink|cet article a ete publie dans|publie dans|veroffentlicht (?:in|unter)|publicado en|archiviato in|pubblicato in)\b`)
@@ -103,7 +132,7 @@ func footerRule(d *doc, name string) {
 		if i == 0 && !(trailerTexts[b.text] || b.fold == "more" || b.links > 0 && b.linkRatio() > 0.8 && moreRE.MatchString(b.fold)) {
 			continue
 		}
-		if isTrailer(b) {
+		if isTrailer(b) && !(b.links == 1 && d.sourceLink(b.fold, b.href)) {
 			d.drop(b, name)
 		}
 	}
@@ -127,7 +156,7 @@ func inlineTrailerRule(d *doc, name string) {
 		}
 		if a := enclosing(n, atom.A, last); a != nil {
 			t := collapse(textOf(a))
-			if t != last.text && moreRE.MatchString(fold(t)) {
+			if t != last.text && moreRE.MatchString(fold(t)) && !d.sourceLink(fold(t), attr(a, "href")) {
 				d.rep.add(name, t)
 				p := a.Parent
 				if p == nil {

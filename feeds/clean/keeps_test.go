@@ -181,3 +181,27 @@ func TestKeepsLabelsSentence(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepsSourceDocumentLink: a closing link to another document named
+// by a noun ("Read the full ruling") is content; "Read more", "Read the
+// full story" and any link back to the entry itself are still dirt.
+func TestKeepsSourceDocumentLink(t *testing.T) {
+	mustKeep(t, "Court strikes down the law", keepLead+
+		"<p>The judges ruled 5 to 4 that the statute violated the constitution.</p><p>The decision runs to 80 pages. <a href=\"https://court.example/rulings/2024-17.pdf\">Read the full ruling</a></p>",
+		"Read the full ruling")
+	mustKeep(t, "Court strikes down the law", keepLead+
+		"<p>The judges ruled 5 to 4 that the statute violated the constitution.</p><p><a href=\"https://court.example/rulings/2024-17.pdf\">Read the full ruling</a></p>",
+		"Read the full ruling")
+	for _, tail := range []string{
+		`<p>The decision runs to 80 pages. <a href="https://court.example/rulings/2024-17.pdf">Read more</a></p>`,
+		`<p>The decision runs to 80 pages. <a href="https://news.example/2024/05/story?utm_source=rss">Read the full ruling</a></p>`,
+		`<p>The decision runs to 80 pages. <a href="https://elsewhere.example/2024/05/story">Read the full story</a></p>`,
+		`<p><a href="https://news.example/2024/05/story/">Read the full ruling</a></p>`,
+	} {
+		e := feeds.Entry{Raw: feeds.Raw{Title: "Court strikes down the law", Link: "https://news.example/2024/05/story", Content: keepLead + tail}}
+		rep := New(Options{}).Clean(&e, Feed{})
+		if strings.Contains(e.Content, "Read ") {
+			t.Errorf("kept a link onwards\nin: %s\nout: %s\nreport:\n%s", tail, e.Content, rep)
+		}
+	}
+}
