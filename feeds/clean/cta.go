@@ -41,6 +41,48 @@ var ctaVerbs = []string{
 	"assine", "inscreva", "abonneer", "meld je aan", "get our", "holen sie sich",
 }
 
+// addressWords speak to the reader or for the publisher ("your inbox",
+// "our newsletter", "click here", "jetzt"): a call to action has one, or
+// opens with a ctaVerb; prose about subscribing ("To subscribe a reader to
+// the list, call:") has neither.
+var addressWords = newPhraseSet(
+	"you", "your", "yours", "our", "us", "here", "now", "click",
+	"vous", "votre", "vos", "nos", "notre", "ici",
+	"sie", "ihr", "ihre", "ihren", "ihrem", "unser", "unsere", "unseren", "unserem", "du", "dich", "dein", "deine", "hier", "jetzt",
+	"te", "tu", "tus", "su", "sus", "nuestro", "nuestra", "nuestros", "nuestras", "aqui", "usted",
+	"ti", "tuo", "tua", "nostra", "nostro", "nostre", "nostri", "qui",
+	"voce", "seu", "sua", "nossa", "nosso",
+	"je", "jij", "jouw", "onze", "u", "uw",
+)
+
+// addressesReader reports whether folded text f of nw words asks the
+// reader: it opens with a ctaVerb, holds an addressWord, or is a label of
+// at most three words ("Newsletter", "Daily briefing"). Text made of
+// call-to-action words only ("Free daily newsletter, delivered every
+// morning") needs no address: ctaText and ctaPure ask only when some of
+// the words are not theirs.
+func addressesReader(f string, nw int) bool {
+	if nw <= 3 || imperative(f) {
+		return true
+	}
+	for _, w := range strings.Fields(f) {
+		if addressWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// imperative reports whether folded text f opens with a ctaVerb.
+func imperative(f string) bool {
+	for _, v := range ctaVerbs {
+		if startsPhrase(f, v) {
+			return true
+		}
+	}
+	return false
+}
+
 func ctaRule(d *doc, name string) {
 	for _, b := range d.liveText() {
 		if isCTA(b) && !b.isCode() {
@@ -123,7 +165,7 @@ func splitClauses(t string) []string {
 // only, at least one of them strong.
 func ctaPure(f string) bool {
 	n, hit, strong := ctaLex.score(f)
-	return strong > 0 && n > 0 && float64(hit) >= 0.75*float64(n)
+	return strong > 0 && n > 0 && float64(hit) >= 0.75*float64(n) && (hit == n || addressesReader(f, words(f)))
 }
 
 // ctaText reports whether folded text f of n words, holding links links,
@@ -134,20 +176,14 @@ func ctaText(f string, nw, links int) bool {
 		return false
 	}
 	ratio := float64(hit) / float64(n)
-	if ratio >= 0.75 && nw <= 25 {
+	if ratio >= 0.75 && nw <= 25 && (hit == n || addressesReader(f, nw)) {
 		return true
 	}
-	imperative := false
-	for _, v := range ctaVerbs {
-		if startsPhrase(f, v) {
-			imperative = true
-			break
-		}
-	}
+	imp := imperative(f)
 	switch {
-	case imperative && ratio >= 0.6 && nw <= 25:
+	case imp && ratio >= 0.6 && nw <= 25:
 		return true
-	case links > 0 && (imperative || ratio >= 0.6):
+	case links > 0 && (imp || ratio >= 0.6):
 		return true
 	}
 	return false

@@ -205,3 +205,25 @@ func TestKeepsSourceDocumentLink(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepsSentenceAboutSubscribing: prose that describes subscribing
+// ("To subscribe a reader to the list, call:") is no call to action; one
+// that asks the reader still goes.
+func TestKeepsSentenceAboutSubscribing(t *testing.T) {
+	mustKeep(t, "A mailing list in fifty lines of Go", keepLead+
+		"<p>The list keeps its subscribers in a map guarded by a mutex, so that readers can join and leave while a message is being sent.</p><p>To subscribe a reader to the list, call:</p><pre><code>list.Add(reader)</code></pre><p>Add returns an error when the address is already on the list, which callers usually ignore.</p>",
+		"To subscribe a reader to the list, call:")
+	for _, cta := range []string{
+		"<p>Subscribe to our newsletter</p>",
+		"<p>To subscribe to our newsletter, enter your email address.</p>",
+		"<p>Sign up for the daily briefing</p>",
+		"<p>Newsletter</p>",
+		"<p>Free daily newsletter, delivered every morning</p>",
+	} {
+		e := feeds.Entry{Raw: feeds.Raw{Title: "A mailing list in fifty lines of Go", Link: "https://news.example/a/1", Content: keepLead + cta}}
+		rep := New(Options{}).Clean(&e, Feed{})
+		if strings.Contains(e.Content, cta) {
+			t.Errorf("kept a call to action\nout: %s\nreport:\n%s", e.Content, rep)
+		}
+	}
+}
