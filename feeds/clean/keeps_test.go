@@ -227,3 +227,19 @@ func TestKeepsSentenceAboutSubscribing(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepsByPhraseHeading: a title-case heading that opens with "By"
+// and a determiner ("By The Numbers") names a section; "By Name" lines
+// and a "By The Associated Press" paragraph are still bylines.
+func TestKeepsByPhraseHeading(t *testing.T) {
+	mustKeep(t, "Inflation in five charts",
+		"<p>Prices rose faster than expected in April, driven by energy and rents.</p><h2>By The Numbers</h2><p>Inflation reached 3.4 percent, the highest level since the autumn, while core inflation held steady at 2.9 percent, the statistics office reported on Wednesday morning.</p>",
+		"By The Numbers")
+	for _, by := range []string{"<p>By The Associated Press</p>", "<h3>By Jane Smith</h3>", "<p>By A. Smith and Lee Wong</p>"} {
+		e := feeds.Entry{Raw: feeds.Raw{Title: "Inflation in five charts", Link: "https://news.example/a/1", Content: by + keepLead}}
+		rep := New(Options{}).Clean(&e, Feed{})
+		if strings.Contains(e.Content, "By ") {
+			t.Errorf("kept a byline\nout: %s\nreport:\n%s", e.Content, rep)
+		}
+	}
+}

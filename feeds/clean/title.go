@@ -114,9 +114,25 @@ func isByline(b *block) bool {
 		}
 		// The raw text after the by-word must start with a capital letter.
 		rest := strings.TrimLeft(afterWords(b.text, words(w)), " :-–—")
-		return isName(rest) || isNewsroom(fold(rest))
+		if isNewsroom(fold(rest)) {
+			return true
+		}
+		return isName(rest) && !(headingTags[b.tag()] && startsWithDeterminer(rest))
 	}
 	return false
+}
+
+// determiners open a title-case phrase, never a person's name: a heading
+// "By The Numbers" or "By Any Means" names a section. A byline paragraph
+// may still start with one ("By The Associated Press"); a byline heading
+// seldom does.
+var determiners = newPhraseSet("the", "a", "an", "any", "all", "every", "no", "this", "these", "those", "some")
+
+// startsWithDeterminer reports whether s's first word is a determiner
+// ("A." is an initial, not the article).
+func startsWithDeterminer(s string) bool {
+	f := strings.Fields(s)
+	return len(f) > 0 && determiners[strings.ToLower(f[0])]
 }
 
 // nameJoiners may appear in lower case inside a list of names.
