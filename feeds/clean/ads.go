@@ -1,6 +1,10 @@
 package clean
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Family "ads": advertisement markers and sponsored-content labels, as
 // whole short blocks ("ADVERTISEMENT", "Anzeige", "PUBLICITÉ", "Sponsored
@@ -41,7 +45,7 @@ func adsRule(d *doc, name string) {
 		}
 		if b.words <= 10 {
 			for _, p := range adsLeadIns {
-				if startsPhrase(b.fold, p) {
+				if startsPhrase(b.fold, p) && !sentenceAfterName(afterWords(b.text, words(p))) {
 					d.drop(b, name)
 					break
 				}
@@ -68,6 +72,9 @@ func sponsorLabel(b *block) bool {
 			return false
 		}
 		rest := afterWords(b.text, i+1)
+		if sentenceAfterName(rest) {
+			return false
+		}
 		if j := strings.IndexAny(rest, ":.!"); j >= 0 {
 			if b.words > 12 && rest[j] != ':' {
 				return false
@@ -79,4 +86,54 @@ func sponsorLabel(b *block) bool {
 		return len(raw) > i && isName(strings.TrimSpace(rest))
 	}
 	return false
+}
+
+// pitchMarks set a sponsor's pitch off its name ("Sponsored content from
+// CloudCorp: deploy your apps in seconds.").
+var pitchMarks = []string{":", "：", "|", "–", "—", " - "}
+
+// nameFillers are lower-case words that may sit in a sponsor's name
+// ("the City of Lyon", "Oxfam and the Red Cross").
+var nameFillers = newPhraseSet("the", "of", "for", "a", "an", "und", "et", "y", "e", "en", "and", "de", "la", "le",
+	"del", "des", "der", "die", "das", "du", "di", "da", "van", "von", "&")
+
+// sentenceAfterName reports whether rest, the raw text after a sponsor
+// label's by-word ("Sponsored by", "In partnership with"), is a name that
+// a sentence goes on from: "Oxfam, the charity built 40 wells." or
+// "Coca-Cola, Pepsi and Nike dominated the break." It must end a sentence,
+// have no pitch mark, start with a capitalised name and hold at least two
+// more lower-case words that are not name fillers.
+func sentenceAfterName(rest string) bool {
+	t := strings.TrimRight(strings.TrimSpace(rest), "\"'”’)»")
+	if !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, "!") && !strings.HasSuffix(t, "?") {
+		return false
+	}
+	for _, m := range pitchMarks {
+		if strings.Contains(t, m) {
+			return false
+		}
+	}
+	fs := strings.Fields(t)
+	if len(fs) == 0 || !capitalised(fs[0]) {
+		return false
+	}
+	i := 0
+	for i < len(fs) && (capitalised(fs[i]) || nameJoiners[fs[i]]) {
+		i++
+	}
+	lower := 0
+	for _, w := range fs[i:] {
+		w = strings.ToLower(strings.Trim(w, ".,;!?\"'”’()"))
+		if w != "" && !nameFillers[w] && !capitalised(w) {
+			lower++
+		}
+	}
+	return lower >= 2
+}
+
+// capitalised reports whether w starts with an upper-case letter or a
+// digit ("Oxfam", "3M").
+func capitalised(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r) || unicode.IsDigit(r)
 }

@@ -243,3 +243,28 @@ func TestKeepsByPhraseHeading(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepsSentenceOpeningWithSponsorWords: a short sentence that opens
+// like a sponsor label and goes on after the name is prose; labels, with
+// or without a pitch, still go.
+func TestKeepsSentenceOpeningWithSponsorWords(t *testing.T) {
+	mustKeep(t, "Wells for the valley", keepLead+
+		"<p>In partnership with Oxfam, the charity built 40 wells.</p><p>Each well serves about 300 families, and the villages now plan to add solar pumps next year.</p>",
+		"the charity built 40 wells")
+	mustKeep(t, "Super Bowl night", keepLead+
+		"<p>Advertising from Coca-Cola, Pepsi and Nike dominated the break.</p><p>A 30-second spot cost about seven million dollars this year, a record for the game.</p>",
+		"dominated the break")
+	for _, label := range []string{
+		"<p>In partnership with Oxfam</p>",
+		"<p>Presented by Acme Bank.</p>",
+		"<p>Sponsored by the City of Lyon.</p>",
+		"<p>Advertising from CloudCorp</p>",
+		"<p>Sponsored content from CloudCorp: deploy your apps in seconds with CloudCorp Edge.</p>",
+	} {
+		e := feeds.Entry{Raw: feeds.Raw{Title: "Wells for the valley", Link: "https://news.example/a/1", Content: keepLead + label}}
+		rep := New(Options{}).Clean(&e, Feed{})
+		if strings.Contains(e.Content, label) {
+			t.Errorf("kept a sponsor label\nout: %s\nreport:\n%s", e.Content, rep)
+		}
+	}
+}
