@@ -268,3 +268,23 @@ func TestKeepsSentenceOpeningWithSponsorWords(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepsPlainListUnderMarkerHeading: a heading such as "Most popular"
+// or "Recommended" over a list of plain items (no links) is the
+// article's own list; over a list of links it is still a related block.
+func TestKeepsPlainListUnderMarkerHeading(t *testing.T) {
+	mustKeep(t, "Olivia and Noah top baby-name chart again",
+		"<p>Olivia and Noah were once again the most common names given to newborns last year, the statistics office said on Friday, for the fifth year running.</p><h2>Most popular</h2><ol><li>Olivia</li><li>Noah</li><li>Amelia</li><li>Oliver</li></ol><p>Names inspired by television series rose fastest, the office said.</p>",
+		"<h2>Most popular</h2>", "<li>Amelia</li>", "<li>Oliver</li>")
+	mustKeep(t, "Our camping gear picks",
+		"<p>We spent three weeks in the mountains testing tents, stoves and sleeping bags in rain, wind and snow, and only a handful of products held up to the abuse.</p><h2>Recommended</h2><ul><li>Tent: Big Agnes Copper Spur</li><li>Stove: Jetboil Flash</li><li>Sleeping bag: Nemo Disco</li></ul><p>All three are available from most outdoor retailers.</p>",
+		"Big Agnes Copper Spur", "Jetboil Flash", "Nemo Disco")
+	for _, marker := range []string{"Most popular", "Recommended"} {
+		e := feeds.Entry{Raw: feeds.Raw{Title: "Our camping gear picks", Link: "https://news.example/a/1", Content: keepLead +
+			"<h2>" + marker + `</h2><ul><li><a href="https://news.example/a/2">Ten tents tested in the rain</a></li><li><a href="https://news.example/a/3">The best stoves for winter camping</a></li></ul>`}}
+		rep := New(Options{}).Clean(&e, Feed{})
+		if strings.Contains(e.Content, "tents tested") || strings.Contains(e.Content, marker) {
+			t.Errorf("kept a related block\nout: %s\nreport:\n%s", e.Content, rep)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func relatedMarkerRule(d *doc, name string) {
 		for end > m+1 && live[end-1].fold == "" {
 			end--
 		}
-		if items == 0 && m != len(live)-1 {
+		if items == 0 && m != len(live)-1 || plainList(live[m+1:end]) {
 			continue
 		}
 		for _, x := range live[m:end] {
@@ -109,6 +109,25 @@ func relatedMarkerRule(d *doc, name string) {
 		}
 		m = end - 1
 	}
+}
+
+// plainList reports whether items, the blocks under a marker, are list
+// items none of which links anywhere: the article's own list under a
+// heading such as "Most popular" or "Recommended" (a ranking, picks), not
+// other articles' headlines. Linkless lines that are not list items (a
+// plain-text body's "Read also" and headline) are left to the marker.
+func plainList(items []*block) bool {
+	n := 0
+	for _, b := range items {
+		if b.fold == "" {
+			continue
+		}
+		if !b.inList() || b.links > 0 {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // inlineRelated recognises a block that is a marker followed by a link,
