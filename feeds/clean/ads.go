@@ -39,6 +39,9 @@ var adsLeadIns = []string{
 
 func adsRule(d *doc, name string) {
 	for _, b := range d.liveText() {
+		if b.isFigure() {
+			continue // "Advertising: 62%" is data
+		}
 		if adsLex.isUI(b.fold, 8) || sponsorLabel(b) {
 			d.drop(b, name)
 			continue

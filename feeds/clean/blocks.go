@@ -1,6 +1,7 @@
 package clean
 
 import (
+	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -79,6 +80,18 @@ func (b *block) isCode() bool {
 		}
 	}
 	return true
+}
+
+// figureRE matches a labelled share or amount, the whole of a block:
+// "Advertising: 62%", "Subscriptions: 30 %", "Ads – €1.2". A bare count
+// ("Comments: 12") is no figure: share bars and comment counters are made
+// of those.
+var figureRE = regexp.MustCompile(`^[^:：–—|]{1,40}[:：–—|]\s*[-+~≈]?(?:[$€£¥]\s?\d[\d.,\s]*|\d[\d.,\s]*(?:%|[$€£¥]))$`)
+
+// isFigure reports whether b is a labelled figure (see figureRE): data,
+// whatever words its label uses.
+func (b *block) isFigure() bool {
+	return b.words <= 8 && figureRE.MatchString(strings.TrimSpace(b.text))
 }
 
 // allCode reports whether every visible text under n lies in a codeTags

@@ -85,7 +85,7 @@ func imperative(f string) bool {
 
 func ctaRule(d *doc, name string) {
 	for _, b := range d.liveText() {
-		if isCTA(b) && !b.isCode() {
+		if isCTA(b) && !b.isCode() && !b.isFigure() {
 			d.drop(b, name)
 		}
 	}

@@ -288,3 +288,22 @@ func TestKeepsPlainListUnderMarkerHeading(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepsLabelledFigures: list items that give a share or an amount
+// ("Advertising: 62%", "Subscriptions: 30%") are data; ad labels and
+// bare counts ("Comments: 12") are still interface text.
+func TestKeepsLabelledFigures(t *testing.T) {
+	mustKeep(t, "How the Gazette pays its bills", keepLead+
+		"<p>Last year the paper's revenue came from three sources:</p><ul><li>Advertising: 62%</li><li>Subscriptions: 30%</li><li>Events: 8%</li></ul><p>The share of advertising has fallen every year since 2015, the publisher said, while reader revenue keeps growing.</p>",
+		"Advertising: 62%", "Subscriptions: 30%")
+	mustKeep(t, "How the Gazette pays its bills", keepLead+
+		"<ul><li>Advertising: €4.2</li><li>Subscriptions: $2,100</li></ul><p>The share of advertising has fallen every year since 2015, the publisher said, while reader revenue keeps growing.</p>",
+		"Advertising: €4.2", "Subscriptions: $2,100")
+	for _, dirt := range []string{"<p>Advertisement</p>", "<p>Comments: 12</p>", "<p>Subscribe to our newsletter</p>", "<p>Sponsored</p>"} {
+		e := feeds.Entry{Raw: feeds.Raw{Title: "How the Gazette pays its bills", Link: "https://news.example/a/1", Content: keepLead + dirt}}
+		rep := New(Options{}).Clean(&e, Feed{})
+		if strings.Contains(e.Content, dirt) {
+			t.Errorf("kept %s\nout: %s\nreport:\n%s", dirt, e.Content, rep)
+		}
+	}
+}

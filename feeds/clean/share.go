@@ -187,8 +187,9 @@ func (l lexicon) isUI(f string, maxWords int) bool {
 func shareRule(d *doc, name string) {
 	for _, b := range d.liveText() {
 		switch {
-		case b.isCode():
-			// Code is never interface text ("tweet.like()").
+		case b.isCode(), b.isFigure():
+			// Code is never interface text ("tweet.like()"), nor is a
+			// labelled figure ("Shares: 40%").
 		case uiLex.isUI(b.fold, 12) && listIsUI(b) && !enumerated.MatchString(b.text):
 			d.drop(b, name)
 		case isEmbedPrompt(b.fold), isSymbolCounter(b):
