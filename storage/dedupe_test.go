@@ -26,8 +26,11 @@ func nearCase(t *testing.T, name string) (title, body string) {
 	return title, body
 }
 
+// story builds an entry as clean and dedupe would from a source with
+// title, link and body.
 func story(feed, key, title, link, body string, pub time.Time) feeds.Entry {
-	return feeds.Entry{FeedID: feed, Key: key, Title: title, Link: link, Content: body, Hash: title + link + body, Published: pub}
+	return feeds.Entry{FeedID: feed, Key: key, Title: title, Link: link, Content: body, Hash: title + link + body, Published: pub,
+		Raw: feeds.Raw{Title: title, Link: link, Content: body}}
 }
 
 func TestCrossFeedStories(t *testing.T) {

@@ -122,7 +122,7 @@ func entry(feed, key, hash string, pub time.Time) feeds.Entry {
 		Link:      "https://example.com/" + key,
 		Content:   "<p>content of " + key + " " + hash + "</p>",
 		Published: pub,
-		Raw:       feeds.Raw{Title: "raw " + key, Content: "<p>raw " + key + "</p>"},
+		Raw:       feeds.Raw{Title: "raw " + key, Content: "<p>raw " + key + " " + hash + "</p>"}, // an edit changes the source
 	}
 }
 

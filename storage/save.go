@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -109,6 +110,9 @@ type saver struct {
 	churn  int      // GUID-keyed entries matched to a stored GUID key by link (GUID churn)
 	renew  int      // tombstones renewed (see tombstoned): a change to commit
 	rehash int      // records given a new Hash only (see upsert): a change to commit
+	// recleaned counts records whose cleaned text changed while their
+	// source did not (see upsert): a change subscribers see, not an edit.
+	recleaned int
 
 	// outputs of the last run
 	res     SaveResult
@@ -117,7 +121,7 @@ type saver struct {
 }
 
 func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
-	w.res, w.version, w.changed, w.churn, w.renew, w.rehash = SaveResult{}, 0, 0, 0, 0, 0
+	w.res, w.version, w.changed, w.churn, w.renew, w.rehash, w.recleaned = SaveResult{}, 0, 0, 0, 0, 0, 0
 	b := w.batch
 	feedID := b.State.FeedID
 	entries := tx.Bucket(bucketEntries)
@@ -154,7 +158,7 @@ func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
 	// Only entry changes move the version: publish re-renders on it, and a
 	// poll that merely records its state (a 304, an error) changes nothing
 	// a subscriber sees.
-	entriesChanged := w.res.New+w.res.Updated > 0
+	entriesChanged := w.res.New+w.res.Updated+w.recleaned > 0
 	if entriesChanged {
 		if err := w.bump(tx.Bucket(bucketMeta)); err != nil {
 			return false, err
@@ -239,6 +243,20 @@ func (w *saver) upsert(tx *bolt.Tx, entries, ids *bolt.Bucket, in *feeds.Entry, 
 		w.res.Unchanged++
 		w.rehash++
 		return w.put(entries, ids, binary.BigEndian.Uint64(cur), k, content, &old)
+	}
+	if old.Raw == e.Raw && slices.EqualFunc(old.Enclosures, e.Enclosures, func(a, b feeds.Enclosure) bool { return a.URL == b.URL }) {
+		// The source is as stored (Hash covers the cleaned text and the
+		// enclosure URLs): only the cleaning changed, a template learnt
+		// since or a new rule. Subscribers get the new text, but not as an
+		// edit: the dates stay, and it is not counted as updated.
+		e.Seen, e.Published, e.Updated = old.Seen, old.Published, old.Updated
+		pub := binary.BigEndian.Uint64(cur)
+		if err := w.put(entries, ids, pub, k, content, &e); err != nil {
+			return err
+		}
+		w.res.Unchanged++
+		w.recleaned++
+		return w.index(tx, k, &e, sd, pub, false)
 	}
 	mergeUpdate(&e, &old, w.now)
 	pub := pubKey(e.Published, e.Seen)

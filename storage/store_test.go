@@ -59,7 +59,7 @@ func TestSaveUpsert(t *testing.T) {
 	newAudio.Hash = "new-audio"
 	newAudio.Enclosures = []feeds.Enclosure{{URL: "https://cdn.example/ep1-fixed.mp3", Type: "audio/mpeg", Length: 120}}
 	noHashEdited := entry(feed, "k", "", t0)
-	noHashEdited.Content = "<p>edited</p>"
+	noHashEdited.Content, noHashEdited.Raw.Content = "<p>edited</p>", "<p>edited</p>"
 
 	tests := []struct {
 		name   string
@@ -709,5 +709,32 @@ func TestSaveCanceled(t *testing.T) {
 	cancel()
 	if _, err := s.Save(ctx, Batch{State: feeds.FeedState{FeedID: "f"}}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Save with a canceled context: err = %v, want context.Canceled", err)
+	}
+}
+
+// TestRecleanedIsNotAnEdit: an entry whose cleaned text changed while its
+// source (Raw, enclosure URLs) did not is stored with the new text, keeps
+// its dates, is not counted as updated, and still moves Version so the
+// outputs show the new text.
+func TestRecleanedIsNotAnEdit(t *testing.T) {
+	clk := newClock()
+	s := openTest(t, "", Options{Now: clk.Now})
+	e := entry("f", "k", "h1", clk.Now().Add(-time.Hour))
+	mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{e}})
+	stored := mustEntry(t, s, "f", "k")
+	v := s.Version()
+	clk.Advance(time.Hour)
+	e.Content, e.Hash = "<p>the same source, cleaned better</p>", "h2"
+	res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{e}})
+	if res.Updated != 0 || res.Unchanged != 1 {
+		t.Errorf("Save = %+v; want it unchanged, not updated", res)
+	}
+	got := mustEntry(t, s, "f", "k")
+	if got.Content != e.Content || !got.Updated.Equal(stored.Updated) || !got.Published.Equal(stored.Published) || !got.Seen.Equal(stored.Seen) {
+		t.Errorf("stored content %q, dates %v %v %v; want the new content and the dates %v %v %v",
+			got.Content, got.Published, got.Updated, got.Seen, stored.Published, stored.Updated, stored.Seen)
+	}
+	if s.Version() == v {
+		t.Error("Version did not move: the outputs would keep the old text")
 	}
 }
