@@ -50,7 +50,10 @@
 //     formats carry the same text.
 //   - Dates outside the years 1000-9999 are treated as absent.
 //   - Links and enclosure URLs that are not absolute http(s) URLs are left
-//     out rather than published broken.
+//     out rather than published broken; the others are published as URIs
+//     (punycode hosts, spaces and non-ASCII percent-encoded), which RSS
+//     and JSON Feed require. An enclosure type without a subtype is
+//     guessed from the URL instead.
 //   - RSS 2.0 carries only an item's first enclosure; Atom and JSON Feed
 //     carry all of them.
 //   - An entry's podcast fields (Entry.Podcast) appear in RSS as iTunes

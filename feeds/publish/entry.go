@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/idna"
+
 	"github.com/tidyfeed/tidyfeed/feeds"
 )
 
@@ -231,7 +233,9 @@ func newItem(e *feeds.Entry, s *source, changed time.Time) item {
 			continue
 		}
 		typ := line(enc.Type)
-		if _, _, err := mime.ParseMediaType(typ); err != nil {
+		// ParseMediaType also takes a bare "audio" (a Content-Disposition
+		// form); a media type needs its subtype.
+		if mt, _, err := mime.ParseMediaType(typ); err != nil || !strings.Contains(mt, "/") {
 			typ = guessType(u)
 		}
 		it.enclosures = append(it.enclosures, feeds.Enclosure{URL: u, Type: typ, Length: max(enc.Length, 0)})
@@ -269,7 +273,11 @@ func firstValid(ts ...time.Time) time.Time {
 	return time.Time{}
 }
 
-// absURL returns s if it is an absolute http(s) URL, else "".
+// absURL returns s as a URI if it is an absolute http(s) URL, else "".
+// RSS links and enclosures and JSON Feed urls must be URIs, not IRIs: an
+// internationalised host is given in its ASCII (punycode) form, and every
+// byte a URI may not hold as it is (space, control, non-ASCII, and
+// "<>\^`{|}) is percent-encoded; what is already escaped stays.
 func absURL(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" || !validXML(s) {
@@ -279,7 +287,77 @@ func absURL(s string) string {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
-	return s
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return ""
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority, tail := rest[:end], rest[end:]
+	if authority, ok = asciiAuthority(authority); !ok {
+		return ""
+	}
+	return scheme + "://" + authority + escapeNonURI(tail)
+}
+
+// asciiAuthority returns a URL's authority ([user@]host[:port]) with an
+// internationalised host name in its ASCII form; ok is false when the
+// host cannot be written so.
+func asciiAuthority(a string) (string, bool) {
+	if isASCII(a) {
+		return a, true
+	}
+	user, hostport := "", a
+	if i := strings.LastIndexByte(a, '@'); i >= 0 {
+		user, hostport = escapeNonURI(a[:i+1]), a[i+1:]
+	}
+	host, port := hostport, ""
+	if i := strings.LastIndexByte(hostport, ':'); i >= 0 && !strings.HasSuffix(hostport, "]") {
+		host, port = hostport[:i], hostport[i:]
+	}
+	h, err := idna.Lookup.ToASCII(host)
+	if err != nil || !isASCII(port) {
+		return "", false
+	}
+	return user + h + port, true
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeNonURI percent-encodes the bytes of s that a URI may not hold
+// unescaped, and a '%' that does not start an escape.
+func escapeNonURI(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		bad := c <= 0x20 || c >= 0x7f || strings.IndexByte("\"<>\\^`{|}", c) >= 0 ||
+			c == '%' && !(i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]))
+		if !bad {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// isHex reports whether c is a hexadecimal digit.
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func plural(n int, word string) string {
