@@ -76,7 +76,23 @@ func cleanOnce(raw string) string {
 	if !changed {
 		return raw
 	}
-	return u.String()
+	s := u.String()
+	if h := u.Host; !isASCII(h) {
+		// String percent-encodes an internationalised host; keep it as
+		// written, as everything else that was not cleaned.
+		s = strings.Replace(s, strings.TrimPrefix((&url.URL{Host: h}).String(), "//"), h, 1)
+	}
+	return s
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Unwrap follows redirect wrappers whose target is carried in the URL

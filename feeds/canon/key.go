@@ -9,7 +9,8 @@ import (
 // Key returns the canonical identity key of a URL, for deciding whether two
 // links name the same page: Clean first, then scheme https (http folded
 // in), host lower-cased with leading "www." labels, a trailing dot and the
-// default port removed, userinfo and fragment dropped, trailing slashes
+// default port removed, userinfo and fragment dropped (but a client-side
+// route such as "#!/post/1" or "#/post/1" kept), trailing slashes
 // folded ("/a/" and "/a" agree, "/" is the empty path), query parameters
 // sorted with empty ones and an empty query removed, and percent-encoding
 // normalised (unreserved characters decoded, other escapes in upper case,
@@ -46,7 +47,18 @@ func Key(raw string) string {
 		b.WriteByte('?')
 		b.WriteString(q)
 	}
+	if f := u.EscapedFragment(); isRoute(u.Fragment) {
+		b.WriteByte('#')
+		b.WriteString(f)
+	}
 	return b.String()
+}
+
+// isRoute reports whether a fragment is a client-side route ("#!/post/1",
+// "#/post/1"), which selects the content of a single-page site, rather
+// than a place in the page.
+func isRoute(fragment string) bool {
+	return strings.HasPrefix(fragment, "!") || strings.HasPrefix(fragment, "/")
 }
 
 // normPath normalises an escaped path and folds trailing slashes.

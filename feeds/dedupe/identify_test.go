@@ -117,3 +117,15 @@ func TestMayCountComments(t *testing.T) {
 		t.Error("precheck missed a counter at the end of a long body")
 	}
 }
+
+// TestRouteLinksStayApart: items without GUIDs whose links are client-side
+// routes of one page ("#!/post/1", "#!/post/2") are different entries.
+func TestRouteLinksStayApart(t *testing.T) {
+	out := Identify([]feeds.Entry{
+		{Title: "First post", Link: "https://app.example.com/#!/post/1", Content: "<p>one</p>"},
+		{Title: "Second post", Link: "https://app.example.com/#!/post/2", Content: "<p>two</p>"},
+	})
+	if len(out) != 2 || out[0].Key == out[1].Key {
+		t.Errorf("Identify kept %d entries of 2 distinct ones: %+v", len(out), out)
+	}
+}
