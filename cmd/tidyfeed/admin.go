@@ -3,8 +3,13 @@ package main
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/tidyfeed/tidyfeed/config"
@@ -106,16 +111,61 @@ func (d *daemon) readyz(w http.ResponseWriter, r *http.Request) {
 // backup streams a consistent copy of the database (see storage.Backup).
 // A failure after the first byte can only cut the stream short; the
 // client verifies what it received.
+//
+// The copy is first written to a temporary file beside the store, so the
+// read transaction lasts as long as the disk takes, not as long as the
+// client: a client that stops reading while holding it would stall every
+// commit that grows the file, every read queued behind that commit, and
+// the store's Close at shutdown. Sending then gives up on a client that
+// takes no data for backupStall.
 func (d *daemon) backup(w http.ResponseWriter, r *http.Request) {
+	d.mu.Lock()
+	dir := filepath.Dir(d.cfg.Data)
+	d.mu.Unlock()
+	f, err := os.CreateTemp(dir, ".tidyfeed-backup-*")
+	if err != nil {
+		d.logger.Warn("backup failed", "error", err)
+		http.Error(w, "backup failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	n, err := d.store.Backup(r.Context(), f)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		d.logger.Warn("backup failed", "bytes", n, "error", err)
+		http.Error(w, "backup failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="tidyfeed-backup.db"`)
 	w.Header().Set("Cache-Control", "no-store")
-	n, err := d.store.Backup(r.Context(), w)
+	w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
+	sent, err := io.Copy(stallWriter{w: w, rc: http.NewResponseController(w)}, f)
 	if err != nil {
-		d.logger.Warn("backup failed", "bytes", n, "error", err)
+		d.logger.Warn("backup not sent", "bytes", sent, "of", n, "remote", r.RemoteAddr, "error", err)
 		return
 	}
-	d.logger.Info("backup sent", "bytes", n, "remote", r.RemoteAddr)
+	d.logger.Info("backup sent", "bytes", sent, "remote", r.RemoteAddr)
+}
+
+// backupStall is how long a backup client may take no data before the
+// daemon gives up on it.
+const backupStall = 30 * time.Second
+
+// stallWriter writes to an HTTP response, giving each write backupStall.
+type stallWriter struct {
+	w  io.Writer
+	rc *http.ResponseController
+}
+
+func (s stallWriter) Write(p []byte) (int, error) {
+	if err := s.rc.SetWriteDeadline(time.Now().Add(backupStall)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return 0, err
+	}
+	return s.w.Write(p)
 }
 
 // newMetrics builds the daemon's metrics, reading feed states and store
