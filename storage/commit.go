@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -75,7 +76,7 @@ func (c *committer) update(fn txFunc) error {
 	c.pending = slices.Delete(c.pending, 0, n)
 	c.mu.Unlock()
 
-	c.commit(group)
+	c.commitRecovering(group)
 
 	c.mu.Lock()
 	if len(c.pending) > 0 {
@@ -85,6 +86,25 @@ func (c *committer) update(fn txFunc) error {
 	}
 	c.mu.Unlock()
 	return <-me.res
+}
+
+// commitRecovering runs commit, turning a panic in a Save's transaction
+// function (bbolt rolls the transaction back) into an error for every call
+// of the group not yet answered, so that the leader still hands on or
+// clears busy: a panic must not leave every later Save waiting.
+func (c *committer) commitRecovering(group []*call) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := fmt.Errorf("commit: panic: %v", p)
+			for _, k := range group {
+				select {
+				case k.res <- err:
+				default: // already answered
+				}
+			}
+		}
+	}()
+	c.commit(group)
 }
 
 // commit runs the group's functions in one transaction and delivers the

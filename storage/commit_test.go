@@ -115,3 +115,32 @@ func TestNoopSaveDoesNotCommit(t *testing.T) {
 		t.Errorf("identical re-poll committed: txid %d → %d", before, after)
 	}
 }
+
+// TestCommitterSurvivesPanic: a panic in a Save's transaction function
+// (recovered by the caller, as the scheduler recovers a poll's panic)
+// becomes that call's error, and later Saves still commit.
+func TestCommitterSurvivesPanic(t *testing.T) {
+	s := openTest(t, "", Options{})
+	var err error
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Errorf("the panic reached the caller: %v", p)
+			}
+		}()
+		err = s.commit.update(func(*bolt.Tx) (bool, error) { panic("bug on hostile input") })
+	}()
+	if err == nil {
+		t.Error("a panicking commit returned no error")
+	}
+	done := make(chan error, 1)
+	go func() { _, err := s.Save(t.Context(), Batch{State: feeds.FeedState{FeedID: "a"}}); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Save after a panicking commit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Save blocked after a panicking commit: the committer stayed busy")
+	}
+}

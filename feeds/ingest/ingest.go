@@ -299,8 +299,12 @@ func (in *Ingester) ingest(ctx context.Context, src feeds.Source, now time.Time,
 	if err := in.workers.Acquire(ctx, 1); err != nil {
 		return in.fail(ctx, src, state, err)
 	}
-	feed, entries, blob, err := in.process(src, &state, resp, profile, m)
-	in.workers.Release(1)
+	// Released even if a parser or cleaner bug panics (the scheduler
+	// recovers it): a lost slot would stall every later poll.
+	feed, entries, blob, err := func() (feeds.Feed, []feeds.Entry, []byte, error) {
+		defer in.workers.Release(1)
+		return in.process(src, &state, resp, profile, m)
+	}()
 	if err != nil {
 		return in.fail(ctx, src, state, err)
 	}

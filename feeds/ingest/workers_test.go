@@ -111,3 +111,41 @@ func TestWorkersCancelled(t *testing.T) {
 		t.Errorf("first poll: new %d, err %v; want 2 new", out.New, out.Err)
 	}
 }
+
+// panicOnce is a Parser that panics on its first call, as a parser bug on
+// hostile input would, and parses with parse.Parser after that.
+type panicOnce struct {
+	p     *parse.Parser
+	calls atomic.Int32
+}
+
+func (pp *panicOnce) Parse(body []byte, base string) (feeds.Feed, []feeds.Entry, error) {
+	if pp.calls.Add(1) == 1 {
+		panic("parser bug on hostile input")
+	}
+	return pp.p.Parse(body, base)
+}
+
+// TestPanicReleasesWorker: a poll that panics in parsing (the scheduler
+// recovers it) gives its worker slot back, so later polls still parse.
+func TestPanicReleasesWorker(t *testing.T) {
+	dir := t.TempDir()
+	a, b := feedFile(t, dir, "a", 3), feedFile(t, dir, "b", 3)
+	in := ingest.New(ingest.Options{
+		Fetcher: fetch.New(fetch.Options{}),
+		Parser:  &panicOnce{p: parse.New(parse.Options{})},
+		Cleaner: clean.New(clean.Options{}),
+		Store:   newMemStore(),
+		Logger:  discardLogger(),
+		Workers: 1,
+	})
+	func() {
+		defer func() { recover() }() // as schedule.Scheduler does
+		in.Ingest(t.Context(), a)
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if out := in.Ingest(ctx, b); out.Err != nil || out.New != 3 {
+		t.Fatalf("poll after a recovered panic: %s, %d new, %v; want 3 new (the worker slot was lost)", out.Status, out.New, out.Err)
+	}
+}
