@@ -37,6 +37,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	// Caught from the start: SIGHUP's default action ends the process, and
+	// a reload asked for while the store opens (systemd's ExecReload during
+	// a slow start) is carried out once the daemon runs.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	// Read once, so that Watch can tell an edit made while the store opens.
 	loaded, err := os.ReadFile(*configPath)
 	if err != nil {
@@ -85,9 +91,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	logger.Info("tidyfeed started", "listen", listener.Addr().String(), "feeds", len(cfg.Feeds), "config", cfg.Path)
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	reload := make(chan struct{}, 1)
 
 	g, ctx := errgroup.WithContext(ctx)
