@@ -158,6 +158,13 @@ func (p *Publisher) archiveIndex(ctx context.Context, out *output, opts Options,
 	p.mu.Lock()
 	if p.archives == archives {
 		p.indexes[out.name] = idx
+		// Rendered pages that left the archive (retention emptied them)
+		// are not served again: drop them, or the cache grows with uptime.
+		for k := range p.cache {
+			if k.out == out.name && k.page != current && idx.pages[k.page] == nil {
+				delete(p.cache, k)
+			}
+		}
 	}
 	p.mu.Unlock()
 	return idx, nil
