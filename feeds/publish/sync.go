@@ -84,9 +84,9 @@ func (p *Publisher) Sync(ctx context.Context) (SyncResult, error) {
 	if opts.Dir == "" && opts.Hub == "" {
 		return res, nil
 	}
-	files, errs := p.syncFiles(ctx, opts)
-	complete := len(errs) == 0 // so a listed file that is not among files is stale
-	var keep map[string]bool   // what the manifest lists after this Sync; nil if it cannot be read
+	files, whole, errs := p.syncFiles(ctx, opts)
+	complete := whole && len(errs) == 0 // so a listed file that is not among files is stale
+	var keep map[string]bool            // what the manifest lists after this Sync; nil if it cannot be read
 	if opts.Dir != "" {
 		var err error
 		keep, err = p.listAhead(opts.Dir, files)
@@ -140,10 +140,10 @@ func (p *Publisher) listAhead(dir string, files []syncFile) (map[string]bool, er
 // syncFiles renders every file Sync publishes, in the order it writes
 // them: the stylesheets and sources.opml (when there is a folder), then
 // each output's documents in docKeys' order. A document that fails to
-// render is left out and its error returned.
-func (p *Publisher) syncFiles(ctx context.Context, opts Options) ([]syncFile, []error) {
-	var files []syncFile
-	var errs []error
+// render is left out and its error returned; whole is false when an
+// output's archive pages could not be listed, so files may lack some.
+func (p *Publisher) syncFiles(ctx context.Context, opts Options) (files []syncFile, whole bool, errs []error) {
+	whole = true
 	if opts.Dir != "" {
 		for _, name := range []string{xslName, cssName, opmlName} {
 			body, _ := p.asset(name)
@@ -152,7 +152,9 @@ func (p *Publisher) syncFiles(ctx context.Context, opts Options) ([]syncFile, []
 		}
 	}
 	for _, name := range p.names() {
-		for _, k := range p.docKeys(ctx, name) {
+		keys, ok := p.docKeys(ctx, name)
+		whole = whole && ok
+		for _, k := range keys {
 			c, err := p.render(ctx, k)
 			if err != nil {
 				errs = append(errs, err)
@@ -167,7 +169,7 @@ func (p *Publisher) syncFiles(ctx context.Context, opts Options) ([]syncFile, []
 			files = append(files, f)
 		}
 	}
-	return files, errs
+	return files, whole, errs
 }
 
 // docKeys lists every document of output name in the order Sync writes
@@ -175,24 +177,26 @@ func (p *Publisher) syncFiles(ctx context.Context, opts Options) ([]syncFile, []
 // archive pages newest first (a new page links the older one, which
 // gains its next-archive link to the new one), then the three formats,
 // which link the newest page, and last the HTML page, which links them.
-func (p *Publisher) docKeys(ctx context.Context, name string) []docKey {
+// ok is false when the archive pages could not be listed: the render
+// failed, or new options dropped the index meanwhile.
+func (p *Publisher) docKeys(ctx context.Context, name string) (keys []docKey, ok bool) {
 	subs := []docKey{{name, Atom, current}, {name, RSS, current}, {name, JSON, current}, {name, pageKind, current}}
 	// Rendering the subscription document built the archive index.
 	if _, err := p.render(ctx, subs[0]); err != nil {
-		return subs
+		return subs, false
 	}
 	p.mu.RLock()
 	idx := p.indexes[name]
 	p.mu.RUnlock()
-	var keys []docKey
-	if idx != nil {
-		for _, pg := range slices.Backward(idx.order) {
-			for _, f := range Formats {
-				keys = append(keys, docKey{name, f, pg})
-			}
+	if idx == nil {
+		return subs, false
+	}
+	for _, pg := range slices.Backward(idx.order) {
+		for _, f := range Formats {
+			keys = append(keys, docKey{name, f, pg})
 		}
 	}
-	return append(keys, subs...)
+	return append(keys, subs...), true
 }
 
 // writeAtomic writes body to dir/rel through a temporary file and a rename.

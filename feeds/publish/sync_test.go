@@ -341,3 +341,27 @@ func TestSyncRetriesFailedRemoval(t *testing.T) {
 		t.Errorf("tech.json still there after the retry: %v", err)
 	}
 }
+
+// TestSyncKeepsArchiveWhenIndexIsGone: when a Sync cannot list an
+// output's archive pages (new options dropped the archive index while the
+// subscription document came from the cache), it removes none of them:
+// the documents it writes still link them.
+func TestSyncKeepsArchiveWhenIndexIsGone(t *testing.T) {
+	o := archiveOptions()
+	o.Dir = t.TempDir()
+	_, p, _ := archivePublisher(o, 95, 37)
+	mustSync(t, p)
+	before := under(listDir(t, o.Dir), "feed/archive/2026")
+	if len(before) == 0 {
+		t.Fatal("the first Sync wrote no archive page")
+	}
+	p.mu.Lock()
+	delete(p.indexes, DefaultOutput) // as SetOptions does, between a render and its index
+	p.mu.Unlock()
+	if res := mustSync(t, p); len(res.Removed) > 0 {
+		t.Errorf("a Sync that could not list the archive removed %v", res.Removed)
+	}
+	if after := under(listDir(t, o.Dir), "feed/archive/2026"); !slices.Equal(after, before) {
+		t.Errorf("archive pages after the Sync: %v, want %v", after, before)
+	}
+}
