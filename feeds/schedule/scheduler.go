@@ -468,11 +468,12 @@ func (s *Scheduler) updateLocked(e *entry, src feeds.Source, now time.Time) bool
 }
 
 // waitsForInterval reports whether a next check chosen for reason is only
-// the feed's own pace, which a new interval may change: "interval",
-// "adaptive", or "stored" (restored from the store; a server's
-// Retry-After is restored separately, as a hold).
+// the feed's own pace, which a new interval may change: "interval" or
+// "adaptive". A time restored from the store ("stored") may be a server's
+// wish or a backoff, so it stays (the daemon clamps a restored pace to the
+// configured interval when it starts).
 func waitsForInterval(reason string) bool {
-	return reason == "interval" || reason == "adaptive" || reason == "stored"
+	return reason == "interval" || reason == "adaptive"
 }
 
 // removeLocked forgets a source, including its Retry-After window on its
