@@ -73,7 +73,10 @@
 //   - already stored under its key: an update when Hash differs (newest
 //     content wins; Updated moves forward), else nothing; a Hash that
 //     differs only because its definition changed (dedupe.SameMaterial)
-//     is stored quietly, as no update;
+//     is stored quietly, as no update; one that differs while the source
+//     (Raw, enclosure URLs) is as stored comes from the cleaning alone (a
+//     template learnt since): the new text is stored with the old dates,
+//     as no update (SaveResult.Recleaned);
 //   - purged before (a tombstone on its key, or on its feed and canonical
 //     link together with the same publication second): skipped, counted
 //     in SaveResult.Tombstoned;

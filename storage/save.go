@@ -53,6 +53,10 @@ type SaveResult struct {
 	// NewKeys and UpdatedKeys list the Keys of new and updated entries in
 	// Batch order.
 	NewKeys, UpdatedKeys []string
+	// Recleaned counts the entries stored again because their cleaned text
+	// changed while their source did not (also counted in Unchanged): not
+	// edits, but what subscribers see changed, so copies should be synced.
+	Recleaned int
 }
 
 // Save upserts b in one transaction. For each entry:
@@ -61,7 +65,9 @@ type SaveResult struct {
 //     back to Updated, then to Seen, and a zero Updated to Published;
 //   - a stored key with a different Hash is rewritten with the new content,
 //     keeping the stored Seen and, unless the new one is non-zero, the stored
-//     Published and Updated;
+//     Published and Updated; but when its source (Raw and the enclosure
+//     URLs) is as stored, only the cleaning changed: the new content is
+//     stored with the stored dates, counted as unchanged and Recleaned;
 //   - a stored key with the same Hash is left alone (nothing is written);
 //     one whose Hash differs only because Hash's definition changed since
 //     it was stored (dedupe.SameMaterial) gets the new Hash and nothing
@@ -110,9 +116,6 @@ type saver struct {
 	churn  int      // GUID-keyed entries matched to a stored GUID key by link (GUID churn)
 	renew  int      // tombstones renewed (see tombstoned): a change to commit
 	rehash int      // records given a new Hash only (see upsert): a change to commit
-	// recleaned counts records whose cleaned text changed while their
-	// source did not (see upsert): a change subscribers see, not an edit.
-	recleaned int
 
 	// outputs of the last run
 	res     SaveResult
@@ -121,7 +124,7 @@ type saver struct {
 }
 
 func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
-	w.res, w.version, w.changed, w.churn, w.renew, w.rehash, w.recleaned = SaveResult{}, 0, 0, 0, 0, 0, 0
+	w.res, w.version, w.changed, w.churn, w.renew, w.rehash = SaveResult{}, 0, 0, 0, 0, 0
 	b := w.batch
 	feedID := b.State.FeedID
 	entries := tx.Bucket(bucketEntries)
@@ -158,7 +161,7 @@ func (w *saver) run(tx *bolt.Tx) (wrote bool, err error) {
 	// Only entry changes move the version: publish re-renders on it, and a
 	// poll that merely records its state (a 304, an error) changes nothing
 	// a subscriber sees.
-	entriesChanged := w.res.New+w.res.Updated+w.recleaned > 0
+	entriesChanged := w.res.New+w.res.Updated+w.res.Recleaned > 0
 	if entriesChanged {
 		if err := w.bump(tx.Bucket(bucketMeta)); err != nil {
 			return false, err
@@ -255,7 +258,7 @@ func (w *saver) upsert(tx *bolt.Tx, entries, ids *bolt.Bucket, in *feeds.Entry, 
 			return err
 		}
 		w.res.Unchanged++
-		w.recleaned++
+		w.res.Recleaned++
 		return w.index(tx, k, &e, sd, pub, false)
 	}
 	mergeUpdate(&e, &old, w.now)

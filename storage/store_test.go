@@ -726,8 +726,8 @@ func TestRecleanedIsNotAnEdit(t *testing.T) {
 	clk.Advance(time.Hour)
 	e.Content, e.Hash = "<p>the same source, cleaned better</p>", "h2"
 	res := mustSave(t, s, Batch{State: feeds.FeedState{FeedID: "f"}, Entries: []feeds.Entry{e}})
-	if res.Updated != 0 || res.Unchanged != 1 {
-		t.Errorf("Save = %+v; want it unchanged, not updated", res)
+	if res.Updated != 0 || res.Unchanged != 1 || res.Recleaned != 1 {
+		t.Errorf("Save = %+v; want it unchanged and recleaned, not updated", res)
 	}
 	got := mustEntry(t, s, "f", "k")
 	if got.Content != e.Content || !got.Updated.Equal(stored.Updated) || !got.Published.Equal(stored.Published) || !got.Seen.Equal(stored.Seen) {

@@ -270,7 +270,9 @@ func (d *daemon) poll(ctx context.Context, src feeds.Source) schedule.Result {
 	out := d.ingester.Load().Ingest(ctx, src)
 	if out.Status == ingest.StatusNew || out.Status == ingest.StatusUpdated {
 		d.learnSource(src.ID, out.State)
-		d.requestSync()
+	}
+	if out.Status == ingest.StatusNew || out.Status == ingest.StatusUpdated || out.Recleaned > 0 {
+		d.requestSync() // the outputs changed: the static folder and the hub should follow
 	}
 	return out.Result()
 }

@@ -202,6 +202,10 @@ type Outcome struct {
 	// purged before; Duplicates the entries repeated within the document
 	// and folded into one.
 	Merged, Tombstoned, Duplicates int
+	// Recleaned counts stored entries whose cleaned text changed while
+	// their source did not (storage.SaveResult.Recleaned): no edits, but
+	// the outputs changed.
+	Recleaned int
 }
 
 // Result is what the scheduler needs of the outcome: the planned next
@@ -463,7 +467,7 @@ func (in *Ingester) store(ctx context.Context, src feeds.Source, state feeds.Fee
 		return Outcome{Status: StatusError, Failure: schedule.FailInternal, State: state, Err: fmt.Errorf("store %s: %w", state.FeedID, err)}
 	}
 	out := Outcome{New: res.New, Updated: res.Updated, Entries: len(entries), State: state, Feed: feed,
-		Merged: res.Merged, Tombstoned: res.Tombstoned}
+		Merged: res.Merged, Tombstoned: res.Tombstoned, Recleaned: res.Recleaned}
 	switch {
 	case status != "":
 		out.Status = status

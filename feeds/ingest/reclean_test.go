@@ -25,8 +25,9 @@ func TestLearntTemplateIsNotAnEdit(t *testing.T) {
 		before[e.Key] = e.Updated.String()
 	}
 	out := p.poll(rssItems([]item{story(3), story(2), story(1)}))
-	if out.New != 1 || out.Updated != 0 {
-		t.Errorf("poll with one new story: %d new, %d updated; want 1 and 0 (the publisher edited nothing)", out.New, out.Updated)
+	if out.New != 1 || out.Updated != 0 || out.Recleaned != 2 {
+		t.Errorf("poll with one new story: %d new, %d updated, %d recleaned; want 1, 0 (the publisher edited nothing) and 2",
+			out.New, out.Updated, out.Recleaned)
 	}
 	for _, e := range p.stored() {
 		if strings.Contains(e.Content, "recycled paper") {
