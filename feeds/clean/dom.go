@@ -116,11 +116,7 @@ func dropElements(root *xhtml.Node, rep *Report, disabled func(family string) bo
 			// are dropped like any others when the loop reaches them and
 			// the rules judge its blocks one by one.
 			first := c.FirstChild
-			for k := c.FirstChild; k != nil; k = c.FirstChild {
-				c.RemoveChild(k)
-				root.InsertBefore(k, c)
-			}
-			root.RemoveChild(c)
+			unwrap(c)
 			if first != nil {
 				next = first
 			}
