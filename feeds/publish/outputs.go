@@ -178,7 +178,7 @@ func (idx *archiveIndex) newestClosed() time.Time {
 	if n == 0 {
 		return time.Time{}
 	}
-	return time.Unix((idx.order[n-1]+1)*int64(idx.period/time.Second), 0).UTC()
+	return periodStart(idx.order[n-1]+1, idx.period)
 }
 
 // PeriodEnds returns when the open archive period closes, by the
@@ -189,7 +189,12 @@ func (p *Publisher) PeriodEnds() time.Time {
 	p.mu.RLock()
 	period := p.opts.ArchivePeriod
 	p.mu.RUnlock()
-	return time.Unix((periodOf(p.now(), period)+1)*int64(period/time.Second), 0)
+	return periodStart(periodOf(p.now(), period)+1, period)
+}
+
+// periodStart returns when period pg starts, in UTC.
+func periodStart(pg int64, period time.Duration) time.Time {
+	return time.Unix(pg*int64(period/time.Second), 0).UTC()
 }
 
 // periodOf returns the index of the period holding t (periods start at the
@@ -206,8 +211,9 @@ func periodOf(t time.Time, period time.Duration) int64 {
 // stampLayout names an archive page by the UTC hour its period starts.
 const stampLayout = "2006-01-02T15"
 
+// pageStamp names archive page pg by the start of its period.
 func pageStamp(pg int64, period time.Duration) string {
-	return time.Unix(pg*int64(period/time.Second), 0).UTC().Format(stampLayout)
+	return periodStart(pg, period).Format(stampLayout)
 }
 
 // pageOf parses an archive page stamp; ok is false when it is not the
