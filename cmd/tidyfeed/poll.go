@@ -20,6 +20,7 @@ import (
 	"github.com/tidyfeed/tidyfeed/config"
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/feeds/clean"
+	"github.com/tidyfeed/tidyfeed/feeds/fetch"
 	"github.com/tidyfeed/tidyfeed/feeds/ingest"
 	"github.com/tidyfeed/tidyfeed/feeds/schedule"
 	"github.com/tidyfeed/tidyfeed/storage"
@@ -68,7 +69,7 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		byID[st.FeedID] = st
 	}
 
-	in := newIngester(cfg, store, clean.New(clean.Options{}), logger, nil)
+	in := newIngester(cfg, fetch.New(fetchOptions(cfg, logger)), store, clean.New(clean.Options{}), logger, nil)
 	srcs := cfg.Sources()
 	lines := make([]pollLine, len(srcs))
 	now := time.Now()

@@ -22,6 +22,7 @@ import (
 	"github.com/tidyfeed/tidyfeed/config"
 	"github.com/tidyfeed/tidyfeed/feeds"
 	"github.com/tidyfeed/tidyfeed/feeds/clean"
+	"github.com/tidyfeed/tidyfeed/feeds/fetch"
 	"github.com/tidyfeed/tidyfeed/feeds/ingest"
 	"github.com/tidyfeed/tidyfeed/feeds/publish"
 	"github.com/tidyfeed/tidyfeed/feeds/schedule"
@@ -179,7 +180,8 @@ type daemon struct {
 	learned     map[string]publish.SourceInfo // noted by learnSource, not yet applied
 	sources     map[string]feeds.Source       // the config's sources by ID
 	ingester    atomic.Pointer[ingest.Ingester]
-	syncReq     chan struct{} // a change to write and ping (see syncLoop)
+	fetcher     *fetch.Fetcher // shared by the ingesters while the fetch settings stay
+	syncReq     chan struct{}  // a change to write and ping (see syncLoop)
 }
 
 // apply puts a validated config into force: the first call builds the
@@ -202,7 +204,15 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 		d.logger.Warn("config warning", "problem", w.Error())
 	}
 	d.metrics.SetFeeds(feedIDs(cfg.Sources()))
-	d.ingester.Store(newIngester(cfg, d.store, d.cleaner, d.logger, func(out ingest.Outcome) { observePoll(d.metrics, out) }))
+	if d.fetcher == nil || d.cfg == nil || cfg.Fetch != d.cfg.Fetch {
+		// A new fetcher for new settings; the old one's idle keep-alive
+		// connections would otherwise linger until they time out.
+		if d.fetcher != nil {
+			d.fetcher.CloseIdleConnections()
+		}
+		d.fetcher = fetch.New(fetchOptions(cfg, d.logger))
+	}
+	d.ingester.Store(newIngester(cfg, d.fetcher, d.store, d.cleaner, d.logger, func(out ingest.Outcome) { observePoll(d.metrics, out) }))
 	pubOpts, err := publishOptions(ctx, cfg, d.store)
 	if err != nil {
 		return err

@@ -41,12 +41,13 @@ func fetchOptions(cfg *config.Config, logger *slog.Logger) fetch.Options {
 	}
 }
 
-// newIngester builds the pipeline for one config generation. The store and
-// cleaner outlive config reloads; the rest is cheap to rebuild. observe,
-// if not nil, sees every poll's outcome (the daemon's metrics).
-func newIngester(cfg *config.Config, store *storage.Store, cleaner *clean.Cleaner, logger *slog.Logger, observe func(ingest.Outcome)) *ingest.Ingester {
+// newIngester builds the pipeline for one config generation. The store,
+// cleaner and fetcher outlive config reloads (the fetcher while the fetch
+// settings stay); the rest is cheap to rebuild. observe, if not nil, sees
+// every poll's outcome (the daemon's metrics).
+func newIngester(cfg *config.Config, fetcher *fetch.Fetcher, store *storage.Store, cleaner *clean.Cleaner, logger *slog.Logger, observe func(ingest.Outcome)) *ingest.Ingester {
 	return ingest.New(ingest.Options{
-		Fetcher:       fetch.New(fetchOptions(cfg, logger)),
+		Fetcher:       fetcher,
 		Parser:        parse.New(parse.Options{}),
 		Cleaner:       cleaner,
 		Store:         store,

@@ -124,6 +124,10 @@ func newFetcher(opts Options, allow func(netip.AddrPort) bool) *Fetcher {
 	return f
 }
 
+// CloseIdleConnections closes the keep-alive connections not in use, for
+// a Fetcher that is being replaced; requests in flight are not disturbed.
+func (f *Fetcher) CloseIdleConnections() { f.client.CloseIdleConnections() }
+
 // newTransport builds the guarded transport. It ignores proxy settings so
 // that the dial-time address check sees the real destination.
 func newTransport(allow func(netip.AddrPort) bool) *http.Transport {
