@@ -52,6 +52,8 @@ func (w *saver) churned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed, links map
 	}
 	var h [8]byte
 	hash8(h[:], sd.urlKey)
+	dated := !e.Published.IsZero() || !e.Updated.IsZero()
+	sec := pubSec(newPub(e, w.now))
 	var found storedKey
 	ok := false
 	lookup(tx.Bucket(bucketURLs), h, func(c id, _ byte) bool {
@@ -66,7 +68,7 @@ func (w *saver) churned(tx *bolt.Tx, k id, e *feeds.Entry, sd *signed, links map
 		if err != nil || dedupe.URLKey(old.Link) != sd.urlKey || !byGUIDOrLink(old.Key) {
 			return true
 		}
-		if dated := !e.Published.IsZero() || !e.Updated.IsZero(); dated && pubSec(pubKey(old.Published, old.Seen)) != pubSec(newPub(e, w.now)) ||
+		if dated && pubSec(pubKey(old.Published, old.Seen)) != sec ||
 			!dated && old.Title != e.Title {
 			return true
 		}
